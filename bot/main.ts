@@ -31,7 +31,8 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   readiness.expect('http', 'HTTP server not listening yet');
   const metrics = createMetrics(version);
 
-  const { database, migration } = await openStore(config.db.path, { now });
+  const store = await openStore(config.db.path, { now });
+  const { database, migration } = store;
   readiness.ready('store');
   logger.info({ db: config.db.path, schemaFrom: migration.from, schemaTo: migration.to }, 'database open');
   const audit = new SqliteAuditLog(database);
@@ -40,7 +41,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   try {
     http = await startHttpServer({ host: config.http.host, port: config.http.port, routes: healthRoutes(readiness, metrics), logger });
   } catch (error: unknown) {
-    await database.close();
+    await store.close();
     throw error;
   }
   readiness.ready('http');
@@ -56,7 +57,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       readiness.notReady('shutdown', 'shutting down');
       await http.stop(graceMs);
       await audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
-      await database.close();
+      await store.close();
       logger.info('patchwindow bot stopped');
     },
   };

@@ -1,8 +1,8 @@
-// Opens the bot's database the one safe way: directory created, WAL, busy timeout, foreign
-// keys, an exclusive lock that a second process cannot take, and migrations applied.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+// Opens the bot's database the one safe way: directory created, a writer lock that a second
+// process cannot take, WAL, busy timeout, foreign keys, and migrations applied.
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { applyMigrations, loadMigrations } from './migrations.ts';
+import { applyMigrations, currentSchemaVersion, loadMigrations } from './migrations.ts';
 import type { Migration, MigrationOutcome } from './migrations.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import { StorageError } from './storage-error.ts';
@@ -17,21 +17,61 @@ export interface OpenStoreOptions {
 export interface OpenedStore {
   readonly database: SqliteDatabase;
   readonly migration: MigrationOutcome;
+  /** Closes the database, then releases the writer lock. */
+  close(): Promise<void>;
 }
 
 export async function openStore(path: string, options: OpenStoreOptions): Promise<OpenedStore> {
   ensureWritableDirectory(dirname(path), path);
-  const database = await SqliteDatabase.connect(path);
+  const lock = await takeWriterLock(path);
+  let database: SqliteDatabase | undefined;
   try {
-    await takeExclusiveLock(database);
+    database = await SqliteDatabase.connect(path);
+    await useWal(database);
     await database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     await database.exec('PRAGMA foreign_keys = ON');
     // NORMAL is durable in WAL mode except for the last transactions before a power loss.
     await database.exec('PRAGMA synchronous = NORMAL');
     const migration = await applyMigrations(database, options.migrations ?? loadMigrations(), options.now);
-    return { database, migration };
+    const opened = database;
+    return {
+      database: opened,
+      migration,
+      close: async () => {
+        try {
+          if (!opened.closed) await opened.close();
+        } finally {
+          if (!lock.closed) await lock.close();
+        }
+      },
+    };
   } catch (error: unknown) {
-    await database.close().catch(() => undefined); // the open failure is what matters
+    // The open failure is what matters; closing is best effort.
+    await database?.close().catch(() => undefined);
+    await lock.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Opens a database for reading while a bot may be writing it (WAL readers do not block). */
+export async function openStoreReadOnly(path: string, migrations: readonly Migration[] = loadMigrations()): Promise<SqliteDatabase> {
+  if (!existsSync(path)) throw new StorageError(`database ${path} does not exist`);
+  const database = await SqliteDatabase.connect(path, { readOnly: true });
+  try {
+    await database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = await currentSchemaVersion(database).catch((error: unknown) => {
+      throw notADatabase(path, error);
+    });
+    const latest = migrations.at(-1)?.version ?? 0;
+    if (version !== latest) {
+      throw new StorageError(
+        `database ${path} has schema version ${version}, but this patchwindow reads version ${latest}; ` +
+          'start the bot once to migrate it, or use the patchwindow version that wrote it',
+      );
+    }
+    return database;
+  } catch (error: unknown) {
+    await database.close().catch(() => undefined);
     throw error;
   }
 }
@@ -57,30 +97,43 @@ function ensureWritableDirectory(directory: string, path: string): void {
 }
 
 /**
- * EXCLUSIVE locking mode keeps SQLite's file lock for the connection's lifetime, so a second
- * process fails at once instead of interleaving writes; the OS drops the lock when a process
- * dies, even by SIGKILL, so there is no stale lock file to clean up.
+ * The writer lock is a second SQLite file, `<db>.lock`, held in EXCLUSIVE locking mode for the
+ * bot's lifetime: a second bot fails at once, while the database itself stays readable by
+ * other tools. The OS drops the lock when a process dies, even by SIGKILL, so there is no
+ * stale lock to clean up.
  */
-async function takeExclusiveLock(database: SqliteDatabase): Promise<void> {
+async function takeWriterLock(path: string): Promise<SqliteDatabase> {
+  const lock = await SqliteDatabase.connect(`${path}.lock`);
   try {
     // sqlite3 waits 1 s on a busy file by default; a second process should be told at once.
-    await database.exec('PRAGMA busy_timeout = 0');
-    await database.exec('PRAGMA locking_mode = EXCLUSIVE');
+    await lock.exec('PRAGMA busy_timeout = 0');
+    await lock.exec('PRAGMA locking_mode = EXCLUSIVE');
+    await lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS writer_lock (note TEXT); COMMIT');
+    return lock;
+  } catch (error: unknown) {
+    await lock.close().catch(() => undefined);
+    if (error instanceof StorageError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED')) {
+      throw new StorageError(`database ${path} is in use by another patchwindow process; only one bot may use a database file`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function useWal(database: SqliteDatabase): Promise<void> {
+  try {
     const row = await database.get('PRAGMA journal_mode = WAL');
     if (row?.['journal_mode'] !== 'wal') {
       throw new StorageError(`database ${database.path} cannot use WAL mode (journal_mode is ${String(row?.['journal_mode'])})`);
     }
-    await database.exec('BEGIN EXCLUSIVE; COMMIT');
   } catch (error: unknown) {
-    if (error instanceof StorageError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED')) {
-      throw new StorageError(
-        `database ${database.path} is in use by another patchwindow process; only one bot may use a database file`,
-        { cause: error },
-      );
-    }
-    if (error instanceof StorageError && error.code === 'SQLITE_NOTADB') {
-      throw new StorageError(`${database.path} is not a SQLite database`, { cause: error });
-    }
-    throw error;
+    throw notADatabase(database.path, error);
   }
+}
+
+function notADatabase(path: string, error: unknown): unknown {
+  return error instanceof StorageError && error.code === 'SQLITE_NOTADB'
+    ? new StorageError(`${path} is not a SQLite database`, { cause: error })
+    : error;
 }

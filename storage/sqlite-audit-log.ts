@@ -35,7 +35,8 @@ export class SqliteAuditLog implements AuditLog {
       conditions.push('action = ?');
       params.push(query.action);
     }
-    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+    const requested = query.limit === undefined || Number.isNaN(query.limit) ? DEFAULT_LIMIT : query.limit; // NaN would reach the SQL
+    const limit = Math.min(Math.max(Math.trunc(requested), 1), MAX_LIMIT);
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const rows = await this.#database.all(`SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ${limit}`, params);
     return rows.map(toEntry);

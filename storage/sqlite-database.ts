@@ -32,9 +32,10 @@ export class SqliteDatabase implements SqlExecutor {
     this.#connection = connection;
   }
 
-  static connect(path: string): Promise<SqliteDatabase> {
+  static connect(path: string, options: { readOnly?: boolean } = {}): Promise<SqliteDatabase> {
+    const mode = options.readOnly === true ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
     return new Promise((resolve, reject) => {
-      const connection = new sqlite3.Database(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (error) => {
+      const connection = new sqlite3.Database(path, mode, (error) => {
         if (error === null) resolve(new SqliteDatabase(path, connection));
         else reject(new StorageError(`cannot open database ${path}: ${error.message}`, { cause: error }));
       });

@@ -16,6 +16,10 @@ function tableRows(): Map<string, string[]> {
   return rows;
 }
 
+function shown(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
 describe('README configuration table', () => {
   const rows = tableRows();
 
@@ -23,7 +27,7 @@ describe('README configuration table', () => {
     const row = rows.get(definition.env);
     expect(row, `README has no row for ${definition.env}`).toBeDefined();
     expect(row?.[0]).toBe(`\`${definition.path}\``);
-    expect(row?.[1]).toBe(definition.defaultValue === undefined ? '–' : `\`${String(definition.defaultValue)}\``);
+    expect(row?.[1]).toBe(definition.defaultValue === undefined ? '–' : `\`${shown(definition.defaultValue)}\``);
   });
 
   it('documents nothing that is not a setting', () => {
