@@ -2,6 +2,9 @@
 // The `patchwindow` command. Each subcommand lives in bot/commands/; this file only routes.
 import { Command } from 'commander';
 import { runBotCommand } from './commands/bot-command.ts';
+import { runChatCommand } from './commands/chat-command.ts';
+import { runSchedulePreview } from './commands/schedule-preview-command.ts';
+import type { PreviewOptions } from './commands/schedule-preview-command.ts';
 import { reportStartupFailure } from './commands/startup-failure.ts';
 import { VERSION } from './version.ts';
 
@@ -9,14 +12,44 @@ const program = new Command('patchwindow')
   .description('Chat-ops for Kubernetes node reboots: approved maintenance windows, kured only inside them.')
   .version(VERSION, '-V, --version', 'print the version')
   .helpCommand(true)
+  .enablePositionalOptions()
   .showHelpAfterError();
+
+const CONFIG_OPTION_HELP = 'YAML configuration file (default: ./patchwindow.yaml when present, or $PATCHWINDOW_CONFIG)';
 
 program
   .command('bot')
   .description('run the bot: HTTP server (health, metrics), database, and the adapters that are configured')
-  .option('-c, --config <file>', 'YAML configuration file (default: ./patchwindow.yaml when present, or $PATCHWINDOW_CONFIG)')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (options: { config?: string }) => {
     await runBotCommand({ configPath: options.config, env: process.env, cwd: process.cwd() });
+  });
+
+program
+  .command('schedule')
+  .description('work with schedule specs')
+  .command('preview')
+  .description('print the windows a schedule spec produces, ordered by start')
+  .argument('<spec>', 'the schedule, e.g. "every 2nd tue 14:00-17:00 Europe/Zurich" (quoted)')
+  .option('--from <instant>', 'ISO 8601 instant with offset; windows ending after it (default: now)')
+  .option('--count <n>', 'how many windows (default 5, at most 10000)')
+  .option('--json', 'print exactly a JSON array of {"start","end"}')
+  .option('--with-skips', 'leave out windows that overlap the blackout dates stored in the database')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .action(async (spec: string, options: PreviewOptions & { config?: string }) => {
+    const io = { stdout: process.stdout, stderr: process.stderr, now: new Date() };
+    process.exitCode = await runSchedulePreview(spec, options, { configPath: options.config, env: process.env, cwd: process.cwd() }, io);
+  });
+
+program
+  .command('command')
+  .description('run one chat command (schedule add, skip, …) against the database while the bot is stopped')
+  .argument('<text...>', 'the command as you would type it in chat, e.g. schedule list')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .passThroughOptions()
+  .action(async (words: string[], options: { config?: string }) => {
+    const io = { stdout: process.stdout, stderr: process.stderr, now: () => new Date() };
+    process.exitCode = await runChatCommand(words.join(' '), { configPath: options.config, env: process.env, cwd: process.cwd() }, io);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -72,6 +72,7 @@ function describeConfig(config: Config): Record<string, unknown> {
     http: config.http,
     log: config.log,
     db: config.db,
+    schedules: config.schedules,
     slack: present({
       botToken: mask(config.slack.botToken),
       signingSecret: mask(config.slack.signingSecret),

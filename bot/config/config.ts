@@ -11,6 +11,7 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly db: { readonly path: string };
+  readonly schedules: { readonly defaultZone: string };
   readonly slack: {
     readonly botToken: string | undefined;
     readonly signingSecret: string | undefined;

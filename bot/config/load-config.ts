@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
-import { closestName } from './closest-name.ts';
+import { closestName } from '../core/text/closest-name.ts';
 import { ConfigError } from './config-error.ts';
 import type { Config } from './config.ts';
 import { maskSecret } from './mask-secret.ts';
@@ -45,6 +45,7 @@ export function loadConfig(sources: ConfigSources): Config {
     http: { host: required(settings['http.host']), port: required(settings['http.port']) },
     log: { level: required(settings['log.level']), format: required(settings['log.format']) },
     db: { path: isAbsolute(dbPath) ? dbPath : resolve(sources.cwd, dbPath) },
+    schedules: { defaultZone: required(settings['schedules.defaultZone']) },
     slack: {
       botToken: lookup(settings['slack.botToken']),
       signingSecret: lookup(settings['slack.signingSecret']),

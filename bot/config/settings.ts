@@ -1,6 +1,7 @@
 // Every configuration key patchwindow reads, in one table: the loader validates against it,
 // the README's configuration table is checked against it, and logs mask its secrets.
 import { z } from 'zod';
+import { canonicalZoneName } from '../core/schedule/zone.ts';
 
 export interface SettingDefinition<T> {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -81,6 +82,17 @@ export const settings = {
     defaultValue: './data/patchwindow.db',
     expected: 'a file path',
     description: 'SQLite database file; its directory is created. One bot process per file.',
+  }),
+  'schedules.defaultZone': setting({
+    path: 'schedules.defaultZone',
+    env: 'PATCHWINDOW_DEFAULT_ZONE',
+    schema: z
+      .string()
+      .refine((name) => canonicalZoneName(name) !== undefined)
+      .transform((name) => canonicalZoneName(name) ?? name),
+    defaultValue: 'UTC',
+    expected: 'an IANA time zone such as Europe/Zurich, or UTC',
+    description: 'Time zone of schedule specs and skip dates that name none.',
   }),
   'slack.botToken': setting({
     path: 'slack.botToken',

@@ -44,6 +44,7 @@ describe('loadConfig defaults', () => {
       http: { host: '127.0.0.1', port: 3000 },
       log: { level: 'info', format: 'auto' },
       db: { path: join(cwd, 'data/patchwindow.db') },
+      schedules: { defaultZone: 'UTC' },
       slack: { botToken: undefined, signingSecret: undefined, appToken: undefined },
       teams: { appId: undefined, appPassword: undefined, appType: 'SingleTenant', tenantId: undefined },
     });
@@ -112,6 +113,11 @@ describe('loadConfig sources', () => {
     expect(load().http.port).toBe(3000);
   });
 
+  it('writes the default zone in its usual capitalisation', () => {
+    expect(load({ PATCHWINDOW_DEFAULT_ZONE: 'europe/zurich' }).schedules.defaultZone).toBe('Europe/Zurich');
+    expect(load({ PATCHWINDOW_DEFAULT_ZONE: 'utc' }).schedules.defaultZone).toBe('UTC');
+  });
+
   it('accepts port 0 (any free port)', () => {
     expect(load({ PATCHWINDOW_HTTP_PORT: '0' }).http.port).toBe(0);
   });
@@ -127,6 +133,8 @@ describe('loadConfig bad values: one line naming the key, the value and what is 
     ['log level', { PATCHWINDOW_LOG_LEVEL: 'verbose' }, 'PATCHWINDOW_LOG_LEVEL="verbose" (environment): expected one of fatal, error, warn, info, debug, trace, silent'],
     ['log level in the wrong case', { PATCHWINDOW_LOG_LEVEL: 'INFO' }, 'PATCHWINDOW_LOG_LEVEL="INFO" (environment): expected one of fatal, error, warn, info, debug, trace, silent'],
     ['log format', { PATCHWINDOW_LOG_FORMAT: 'text' }, 'PATCHWINDOW_LOG_FORMAT="text" (environment): expected one of auto, json, pretty'],
+    ['unknown time zone', { PATCHWINDOW_DEFAULT_ZONE: 'Europe/Zürich' }, 'PATCHWINDOW_DEFAULT_ZONE="Europe/Zürich" (environment): expected an IANA time zone such as Europe/Zurich, or UTC'],
+    ['time zone abbreviation', { PATCHWINDOW_DEFAULT_ZONE: 'CEST' }, 'PATCHWINDOW_DEFAULT_ZONE="CEST" (environment): expected an IANA time zone such as Europe/Zurich, or UTC'],
     ['teams app type', { MicrosoftAppType: 'singletenant' }, 'MicrosoftAppType="singletenant" (environment): expected one of SingleTenant, MultiTenant, UserAssignedMSI'],
     ['teams app id', { MicrosoftAppId: 'my-bot' }, "MicrosoftAppId=\"my-bot\" (environment): expected a GUID (the Azure bot registration's app id)"],
     ['teams tenant id', { MicrosoftAppTenantId: 'contoso.onmicrosoft.com' }, 'MicrosoftAppTenantId="contoso.onmicrosoft.com" (environment): expected a GUID (the Entra ID tenant id)'],
@@ -190,7 +198,7 @@ describe('loadConfig unknown keys: typos never fall back to defaults', () => {
 
   it('lists the known variables when nothing is close', () => {
     expect(failure(() => load({ PATCHWINDOW_SOMETHING_ELSE_ENTIRELY: '1' }))).toBe(
-      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB',
+      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE',
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestName, editDistance } from '../../../../bot/config/closest-name.ts';
+import { closestName, editDistance } from '../../../../../bot/core/text/closest-name.ts';
 
 describe('editDistance', () => {
   it.each([

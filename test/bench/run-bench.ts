@@ -1,0 +1,7 @@
+// `npm run bench`: runs every benchmark and writes bench-results.json at the project root.
+import { fileURLToPath } from 'node:url';
+import { writeBenchReport } from './bench-report.ts';
+import { benchSchedulePreview } from './schedule-preview.bench.ts';
+
+const figures = { ...benchSchedulePreview() };
+writeBenchReport(figures, fileURLToPath(new URL('../../bench-results.json', import.meta.url)));
