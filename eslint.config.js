@@ -22,6 +22,13 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // The web console's page script: plain browser JavaScript served as it is (no build step).
+    files: ['bot/adapters/console/assets/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    // Its browser globals are declared in the file's own /* global */ comment.
+    languageOptions: { sourceType: 'script' },
+  },
+  {
     // The composition root and core must not reach into adapters' SDKs directly.
     files: ['bot/core/**/*.ts'],
     rules: {

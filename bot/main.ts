@@ -1,15 +1,29 @@
 // The composition root: the one place that turns validated configuration into running parts
 // and wires them together. Everything else receives what it needs as arguments.
 import type { Config } from './config/config.ts';
+import { ConfigError } from './config/config-error.ts';
 import { maskSecret } from './config/mask-secret.ts';
+import { LogChat } from './adapters/chat/log-chat.ts';
+import { SimulatedCluster } from './adapters/cluster/simulated/simulated-cluster.ts';
+import { SimulationDriver } from './adapters/cluster/simulated/simulation-driver.ts';
+import { ConsoleChannel } from './adapters/console/console-channel.ts';
+import { consoleRoutes, isLoopbackHost } from './adapters/console/console-routes.ts';
+import type { ConsoleRoutes } from './adapters/console/console-routes.ts';
 import { healthRoutes } from './adapters/http/health-routes.ts';
 import { startHttpServer } from './adapters/http/http-server.ts';
-import type { RunningHttpServer } from './adapters/http/http-server.ts';
+import type { Route, RunningHttpServer } from './adapters/http/http-server.ts';
 import { Readiness } from './adapters/http/readiness.ts';
 import type { Logger } from './adapters/logging/create-logger.ts';
 import { createMetrics } from './adapters/metrics/create-metrics.ts';
+import { RepeatingTask } from './adapters/process/repeating-task.ts';
+import type { EngineLog } from './core/engine/engine-log.ts';
+import type { EngineSettings } from './core/engine/engine-settings.ts';
+import { MaintenanceEngine } from './core/engine/maintenance-engine.ts';
+import { OutboxDispatcher } from './core/outbox/outbox-dispatcher.ts';
+import type { ChatPort } from './core/ports/chat-port.ts';
+import type { Clock } from './core/ports/clock.ts';
 import { openStore } from '../storage/open-store.ts';
-import { SqliteAuditLog } from '../storage/sqlite-audit-log.ts';
+import { repositoriesOn, SqliteTransactions } from '../storage/sqlite-repositories.ts';
 
 export interface BotDependencies {
   readonly config: Config;
@@ -24,41 +38,158 @@ export interface RunningBot {
   stop(graceMs: number): Promise<void>;
 }
 
+const ENGINE_TICK_MS = 1000;
+const OUTBOX_POLL_MS = 1000;
+const SLACK_SAFE_UPDATE_INTERVAL_MS = 1000;
+const MAX_CHAT_BACKOFF_MS = 60_000;
+
 export async function startBot({ config, logger, version, now }: BotDependencies): Promise<RunningBot> {
   logger.info({ version, config: describeConfig(config) }, 'patchwindow bot starting');
+  const consoleEnabled = config.console.mode !== 'off';
+  if (consoleEnabled && !isLoopbackHost(config.http.host) && config.console.token === undefined) {
+    throw new ConfigError(
+      `PATCHWINDOW_HTTP_HOST=${config.http.host} is not a loopback address, so the web console needs PATCHWINDOW_CONSOLE_TOKEN (or set PATCHWINDOW_CONSOLE=off)`,
+    );
+  }
+  if (config.cluster.mode === 'kube') {
+    throw new ConfigError('PATCHWINDOW_CLUSTER=kube: this version has no Kubernetes adapter yet; expected sim or auto');
+  }
+  const clock: Clock = { now };
   const readiness = new Readiness();
   readiness.expect('store', 'database not open yet');
   readiness.expect('http', 'HTTP server not listening yet');
+  readiness.expect('engine', 'engine not started yet');
   const metrics = createMetrics(version);
 
   const store = await openStore(config.db.path, { now });
-  const { database, migration } = store;
   readiness.ready('store');
-  logger.info({ db: config.db.path, schemaFrom: migration.from, schemaTo: migration.to }, 'database open');
-  const audit = new SqliteAuditLog(database);
+  logger.info({ db: config.db.path, schemaFrom: store.migration.from, schemaTo: store.migration.to }, 'database open');
+  const repositories = repositoriesOn(store.database);
+
+  const cluster = new SimulatedCluster(clock, { nodeCount: config.sim.nodes, pendingAtStart: config.sim.pending });
+  const simulationDriver = new SimulationDriver(cluster, clock, {
+    onError: (error) => {
+      logger.error({ err: error }, 'simulated cluster step failed');
+    },
+  });
+  logger.warn(
+    { cluster: cluster.description },
+    `SIMULATED CLUSTER: no real cluster is used; patchwindow runs against a simulated cluster of ${config.sim.nodes} nodes whose kured reboots them in seconds. ` +
+      'Real clusters (in a pod or through a kubeconfig) need the Kubernetes adapter, which is not in this version yet.',
+  );
+
+  // Ids unique to this start: message references stored by an earlier run must not hit new messages.
+  const channel = consoleEnabled ? new ConsoleChannel({ now, idPrefix: `c${now().getTime().toString(36)}-` }) : undefined;
+  const chat: ChatPort = channel ?? new LogChat(logger);
+  const log = engineLog(logger);
+  const outboxNudge = { nudge: (): void => undefined };
+  const engine = new MaintenanceEngine({
+    repositories,
+    transactions: new SqliteTransactions(store.database),
+    cluster,
+    clock,
+    settings: engineSettings(config),
+    log,
+    simulation: cluster,
+    outboxChanged: () => {
+      outboxNudge.nudge();
+    },
+  });
+  const dispatcher = new OutboxDispatcher({
+    outbox: repositories.outbox,
+    chat,
+    clock,
+    log,
+    minUpdateIntervalMs: SLACK_SAFE_UPDATE_INTERVAL_MS,
+    maxBackoffMs: MAX_CHAT_BACKOFF_MS,
+  });
+  const delivery = new RepeatingTask('outbox delivery', OUTBOX_POLL_MS, async () => (await dispatcher.deliverDue()).waitMs, logger);
+  outboxNudge.nudge = () => {
+    delivery.nudge();
+  };
+  const ticking = new RepeatingTask(
+    'engine tick',
+    ENGINE_TICK_MS,
+    async () => {
+      await engine.tick();
+      return undefined;
+    },
+    logger,
+  );
+
+  const console: ConsoleRoutes | undefined =
+    channel === undefined ? undefined : consoleRoutes({ channel, inbound: engine, users: config.console.users, token: config.console.token, logger });
+  const routes: Route[] = [...healthRoutes(readiness, metrics), ...(console?.routes ?? [])];
 
   let http: RunningHttpServer;
   try {
-    http = await startHttpServer({ host: config.http.host, port: config.http.port, routes: healthRoutes(readiness, metrics), logger });
+    http = await startHttpServer({ host: config.http.host, port: config.http.port, routes, logger });
   } catch (error: unknown) {
     await store.close();
     throw error;
   }
   readiness.ready('http');
-  await audit.record({ at: now(), actor: 'system', action: 'bot.started', subject: '', details: { version } });
+  simulationDriver.start();
+  await engine.start();
+  ticking.start();
+  delivery.start();
+  readiness.ready('engine');
+  await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.started', subject: '', details: { version } });
   logger.info({ host: http.host, port: http.port }, 'HTTP server listening');
+  if (channel !== undefined) {
+    const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}/`;
+    logger.info({ url }, `web console: ${url}${config.console.token === undefined ? '' : ' (append ?token=<PATCHWINDOW_CONSOLE_TOKEN>)'}`);
+  }
   if (config.slack.botToken !== undefined || config.teams.appId !== undefined) {
-    logger.warn('Slack or Teams settings are present, but this version has no chat adapter yet; they are not used');
+    logger.warn('Slack or Teams settings are present, but this version has no Slack or Teams adapter yet; they are not used');
   }
 
   return {
     http: { host: http.host, port: http.port },
     stop: async (graceMs) => {
       readiness.notReady('shutdown', 'shutting down');
+      console?.close();
+      await ticking.stop();
+      await engine.stop();
+      simulationDriver.stop();
       await http.stop(graceMs);
-      await audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
+      await delivery.stop();
+      await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
       await store.close();
       logger.info('patchwindow bot stopped');
+    },
+  };
+}
+
+function engineSettings(config: Config): EngineSettings {
+  return {
+    approvals: {
+      approvers: config.approvals.approvers,
+      fourEyes: config.approvals.fourEyes,
+      required: config.approvals.required,
+      requestTtlMs: config.approvals.requestTtlMs,
+      leadMs: config.approvals.leadMs,
+    },
+    defaultZone: config.schedules.defaultZone,
+    defaultConcurrency: config.windows.concurrency,
+    maxConcurrency: config.windows.maxConcurrency,
+    progress: { notBackAfterMs: config.windows.notBackAfterMs },
+    defaultPerNodeMs: config.windows.nodeTimeMs,
+    reconcileEveryMs: 60_000,
+    digestEveryMs: 24 * 3_600_000,
+  };
+}
+
+function engineLog(logger: Logger): EngineLog {
+  return {
+    info: (message, fields) => {
+      logger.info(fields ?? {}, message);
+    },
+    warn: (message, fields) => {
+      logger.warn(fields ?? {}, message);
+    },
+    error: (message, fields) => {
+      logger.error(fields ?? {}, message);
     },
   };
 }
@@ -73,6 +204,11 @@ function describeConfig(config: Config): Record<string, unknown> {
     log: config.log,
     db: config.db,
     schedules: config.schedules,
+    cluster: config.cluster,
+    sim: config.sim,
+    console: { mode: config.console.mode, users: config.console.users, token: mask(config.console.token) ?? 'unset' },
+    approvals: config.approvals,
+    windows: config.windows,
     slack: present({
       botToken: mask(config.slack.botToken),
       signingSecret: mask(config.slack.signingSecret),

@@ -2,14 +2,20 @@
 import type { Repositories, Transactions } from '../bot/core/ports/repositories.ts';
 import { SqliteAuditLog } from './sqlite-audit-log.ts';
 import type { SqlExecutor, SqliteDatabase } from './sqlite-database.ts';
+import { SqliteNodeProgressRepository } from './sqlite-node-progress-repository.ts';
+import { SqliteOutboxRepository } from './sqlite-outbox-repository.ts';
 import { SqliteScheduleRepository } from './sqlite-schedule-repository.ts';
 import { SqliteSkipRepository } from './sqlite-skip-repository.ts';
+import { SqliteWindowRepository } from './sqlite-window-repository.ts';
 
 export function repositoriesOn(executor: SqlExecutor): Repositories {
   return {
     audit: new SqliteAuditLog(executor),
     schedules: new SqliteScheduleRepository(executor),
     skips: new SqliteSkipRepository(executor),
+    windows: new SqliteWindowRepository(executor),
+    nodeProgress: new SqliteNodeProgressRepository(executor),
+    outbox: new SqliteOutboxRepository(executor),
   };
 }
 

@@ -49,7 +49,7 @@ function toSchedule(row: Row): StoredSchedule {
   }
   return {
     id: Number(row['id']),
-    name: row['name'] === null ? undefined : String(row['name']),
+    name: typeof row['name'] === 'string' ? row['name'] : undefined,
     specText: String(row['spec_text']),
     canonical: String(row['canonical']),
     approval: approval satisfies ApprovalPolicy,

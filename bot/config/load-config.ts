@@ -46,6 +46,22 @@ export function loadConfig(sources: ConfigSources): Config {
     log: { level: required(settings['log.level']), format: required(settings['log.format']) },
     db: { path: isAbsolute(dbPath) ? dbPath : resolve(sources.cwd, dbPath) },
     schedules: { defaultZone: required(settings['schedules.defaultZone']) },
+    cluster: { mode: required(settings['cluster.mode']) },
+    sim: simSettings(required(settings['sim.nodes']), required(settings['sim.pending'])),
+    console: { mode: required(settings['console.mode']), users: required(settings['console.users']), token: lookup(settings['console.token']) },
+    approvals: {
+      approvers: required(settings['approvals.approvers']),
+      fourEyes: required(settings['approvals.fourEyes']),
+      required: required(settings['approvals.required']),
+      requestTtlMs: required(settings['approvals.requestTtl']),
+      leadMs: required(settings['approvals.lead']),
+    },
+    windows: {
+      concurrency: required(settings['windows.concurrency']),
+      maxConcurrency: required(settings['windows.maxConcurrency']),
+      notBackAfterMs: required(settings['windows.notBackAfter']),
+      nodeTimeMs: required(settings['windows.nodeTime']),
+    },
     slack: {
       botToken: lookup(settings['slack.botToken']),
       signingSecret: lookup(settings['slack.signingSecret']),
@@ -58,6 +74,11 @@ export function loadConfig(sources: ConfigSources): Config {
       tenantId: lookup(settings['teams.tenantId']),
     },
   };
+}
+
+function simSettings(nodes: number, pending: number): Config['sim'] {
+  if (pending > nodes) throw new ConfigError(`PATCHWINDOW_SIM_PENDING=${pending} is more than PATCHWINDOW_SIM_NODES=${nodes}: expected at most ${nodes}`);
+  return { nodes, pending };
 }
 
 function resolveSetting<T>(

@@ -1,6 +1,7 @@
 // Every configuration key patchwindow reads, in one table: the loader validates against it,
 // the README's configuration table is checked against it, and logs mask its secrets.
 import { z } from 'zod';
+import { parseDurationText } from '../core/schedule/parse-duration.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';
 
 export interface SettingDefinition<T> {
@@ -10,6 +11,8 @@ export interface SettingDefinition<T> {
   readonly env: string;
   readonly schema: z.ZodType<T>;
   readonly defaultValue: T | undefined;
+  /** How the default is written in docs when it differs from the value (durations, lists). */
+  readonly defaultText: string | undefined;
   /** What a valid value looks like, used verbatim in error messages: "expected <expected>". */
   readonly expected: string;
   readonly secret: boolean;
@@ -19,9 +22,27 @@ export interface SettingDefinition<T> {
 }
 
 const asString = (raw: string): unknown => raw;
+const asBoolean = (raw: string): unknown => (/^(true|false)$/i.test(raw.trim()) ? raw.trim().toLowerCase() === 'true' : raw);
+/** Comma-separated in the environment, a YAML list in the file. */
+const asList = (raw: string): unknown => raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+/** A duration like 90m or 2h, as milliseconds. */
+const durationMs = (max: number) =>
+  z
+    .string()
+    .transform((text, context) => {
+      const parsed = parseDurationText(text, '2h');
+      if (!parsed.ok || parsed.minutes * 60_000 > max) {
+        context.addIssue({ code: 'custom', message: 'bad duration' });
+        return z.NEVER;
+      }
+      return parsed.minutes * 60_000;
+    });
+const DAY_MS = 86_400_000;
 const asInteger = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
 
-function setting<T>(definition: Omit<SettingDefinition<T>, 'secret' | 'fromEnv' | 'defaultValue'> & {
+function setting<T>(definition: Omit<SettingDefinition<T>, 'secret' | 'fromEnv' | 'defaultValue' | 'defaultText'> & {
+  defaultText?: string;
   secret?: boolean;
   fromEnv?: (raw: string) => unknown;
   defaultValue?: NoInfer<T>;
@@ -29,6 +50,7 @@ function setting<T>(definition: Omit<SettingDefinition<T>, 'secret' | 'fromEnv' 
   return {
     ...definition,
     defaultValue: definition.defaultValue,
+    defaultText: definition.defaultText,
     secret: definition.secret ?? false,
     fromEnv: definition.fromEnv ?? asString,
   };
@@ -40,6 +62,10 @@ const nonBlank = z.string().regex(/^\S+$/);
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export const TEAMS_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+export const CLUSTER_MODES = ['auto', 'sim', 'kube'] as const;
+export const CONSOLE_MODES = ['auto', 'on', 'off'] as const;
+const CONSOLE_USER = /^[a-z][a-z0-9_-]{0,31}$/;
+const ACTOR_ID = /^(console|slack|teams):[A-Za-z0-9._@-]{1,128}$/;
 
 export const settings = {
   'http.host': setting({
@@ -93,6 +119,140 @@ export const settings = {
     defaultValue: 'UTC',
     expected: 'an IANA time zone such as Europe/Zurich, or UTC',
     description: 'Time zone of schedule specs and skip dates that name none.',
+  }),
+  'cluster.mode': setting({
+    path: 'cluster.mode',
+    env: 'PATCHWINDOW_CLUSTER',
+    schema: z.enum(CLUSTER_MODES),
+    defaultValue: 'auto',
+    expected: `one of ${CLUSTER_MODES.join(', ')}`,
+    description: 'sim: the built-in simulated cluster; kube: a real cluster (the Kubernetes adapter is not in this version); auto: sim until then.',
+  }),
+  'sim.nodes': setting({
+    path: 'sim.nodes',
+    env: 'PATCHWINDOW_SIM_NODES',
+    schema: z.number().int().min(1).max(5000),
+    defaultValue: 6,
+    fromEnv: asInteger,
+    expected: 'an integer from 1 to 5000',
+    description: 'Nodes of the simulated cluster.',
+  }),
+  'sim.pending': setting({
+    path: 'sim.pending',
+    env: 'PATCHWINDOW_SIM_PENDING',
+    schema: z.number().int().min(0).max(5000),
+    defaultValue: 4,
+    fromEnv: asInteger,
+    expected: 'an integer from 0 to 5000 (at most sim.nodes)',
+    description: 'Simulated nodes that need a reboot at start.',
+  }),
+  'console.mode': setting({
+    path: 'console.mode',
+    env: 'PATCHWINDOW_CONSOLE',
+    schema: z.enum(CONSOLE_MODES),
+    defaultValue: 'auto',
+    expected: `one of ${CONSOLE_MODES.join(', ')}`,
+    description: 'The web console at / : auto serves it when no chat platform is configured.',
+  }),
+  'console.users': setting({
+    path: 'console.users',
+    env: 'PATCHWINDOW_CONSOLE_USERS',
+    schema: z.array(z.string().regex(CONSOLE_USER)).min(1).max(20),
+    defaultValue: ['alice', 'bob', 'carol'],
+    defaultText: 'alice,bob,carol',
+    fromEnv: asList,
+    expected: 'a list of 1 to 20 lower-case user names, e.g. alice,bob,carol',
+    description: 'Who the console lets you act as (the "you are" picker); their actor ids are console:<name>.',
+  }),
+  'console.token': setting({
+    path: 'console.token',
+    env: 'PATCHWINDOW_CONSOLE_TOKEN',
+    schema: z.string().min(16).regex(/^\S+$/),
+    secret: true,
+    expected: 'a random string of at least 16 characters without spaces',
+    description: 'Required when the HTTP server listens on a non-loopback address: the console asks for it.',
+  }),
+  'approvals.approvers': setting({
+    path: 'approvals.approvers',
+    env: 'PATCHWINDOW_APPROVERS',
+    schema: z.array(z.string().regex(ACTOR_ID)).max(200),
+    defaultValue: ['console:alice', 'console:bob', 'console:carol'],
+    defaultText: 'console:alice,console:bob,console:carol',
+    fromEnv: asList,
+    expected: 'a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>',
+    description: 'Who may approve or reject windows.',
+  }),
+  'approvals.fourEyes': setting({
+    path: 'approvals.fourEyes',
+    env: 'PATCHWINDOW_FOUR_EYES',
+    schema: z.boolean(),
+    defaultValue: true,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'The requester may not approve their own window. Set false for single-person teams.',
+  }),
+  'approvals.required': setting({
+    path: 'approvals.required',
+    env: 'PATCHWINDOW_APPROVAL_REQUIRED',
+    schema: z.boolean(),
+    defaultValue: true,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'Whether on-demand windows need an approval at all.',
+  }),
+  'approvals.requestTtl': setting({
+    path: 'approvals.requestTtl',
+    env: 'PATCHWINDOW_REQUEST_TTL',
+    schema: durationMs(7 * DAY_MS),
+    defaultValue: 2 * 3_600_000,
+    defaultText: '2h',
+    expected: 'a duration like 30m or 2h (at most 7d)',
+    description: 'An unapproved window request expires after this long.',
+  }),
+  'approvals.lead': setting({
+    path: 'approvals.lead',
+    env: 'PATCHWINDOW_APPROVAL_LEAD',
+    schema: durationMs(7 * DAY_MS),
+    defaultValue: DAY_MS,
+    defaultText: '24h',
+    expected: 'a duration like 12h or 1d (at most 7d)',
+    description: 'Scheduled windows ask for approval this long before they start.',
+  }),
+  'windows.concurrency': setting({
+    path: 'windows.concurrency',
+    env: 'PATCHWINDOW_CONCURRENCY',
+    schema: z.number().int().min(1).max(100),
+    defaultValue: 1,
+    fromEnv: asInteger,
+    expected: 'an integer from 1 to 100',
+    description: 'Nodes rebooting at once when a window does not say (--concurrency).',
+  }),
+  'windows.maxConcurrency': setting({
+    path: 'windows.maxConcurrency',
+    env: 'PATCHWINDOW_MAX_CONCURRENCY',
+    schema: z.number().int().min(1).max(100),
+    defaultValue: 10,
+    fromEnv: asInteger,
+    expected: 'an integer from 1 to 100',
+    description: 'The highest --concurrency anyone may ask for.',
+  }),
+  'windows.notBackAfter': setting({
+    path: 'windows.notBackAfter',
+    env: 'PATCHWINDOW_NOT_BACK_AFTER',
+    schema: durationMs(DAY_MS),
+    defaultValue: 15 * 60_000,
+    defaultText: '15m',
+    expected: 'a duration like 15m (at most 1d)',
+    description: 'A node not Ready again this long after its reboot began is reported stuck.',
+  }),
+  'windows.nodeTime': setting({
+    path: 'windows.nodeTime',
+    env: 'PATCHWINDOW_DEFAULT_NODE_TIME',
+    schema: durationMs(DAY_MS),
+    defaultValue: 10 * 60_000,
+    defaultText: '10m',
+    expected: 'a duration like 10m (at most 1d)',
+    description: 'Time per node the planner assumes before any reboot history exists.',
   }),
   'slack.botToken': setting({
     path: 'slack.botToken',

@@ -27,7 +27,7 @@ describe('README configuration table', () => {
     const row = rows.get(definition.env);
     expect(row, `README has no row for ${definition.env}`).toBeDefined();
     expect(row?.[0]).toBe(`\`${definition.path}\``);
-    expect(row?.[1]).toBe(definition.defaultValue === undefined ? '–' : `\`${shown(definition.defaultValue)}\``);
+    expect(row?.[1]).toBe(definition.defaultValue === undefined ? '–' : `\`${definition.defaultText ?? shown(definition.defaultValue)}\``);
   });
 
   it('documents nothing that is not a setting', () => {

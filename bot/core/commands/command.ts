@@ -8,8 +8,34 @@ export interface ScheduleSpec {
   readonly schedule: Schedule;
 }
 
+/** When an on-demand window starts: now, a wall time today/tomorrow, a local date and time, or an instant. */
+export type StartSpec =
+  | { readonly kind: 'now' }
+  | { readonly kind: 'clock'; readonly hour: number; readonly minute: number; readonly zone: string }
+  | { readonly kind: 'local'; readonly date: string; readonly hour: number; readonly minute: number; readonly zone: string }
+  | { readonly kind: 'instant'; readonly iso: string };
+
 export type Command =
   | { readonly kind: 'help'; readonly topic: readonly string[] }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'nodes' }
+  | {
+      readonly kind: 'open';
+      readonly minutes: number;
+      readonly start: StartSpec;
+      readonly concurrency: number | undefined;
+      readonly nodeSelector: string | undefined;
+      readonly reason: string;
+    }
+  | { readonly kind: 'close'; readonly windowId: number | undefined }
+  | { readonly kind: 'cancel'; readonly windowId: number }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' }
+  | { readonly kind: 'approve'; readonly windowId: number }
+  | { readonly kind: 'reject'; readonly windowId: number }
+  | { readonly kind: 'history'; readonly count: number }
+  | { readonly kind: 'sim-pending'; readonly node: string; readonly packages: readonly string[] }
+  | { readonly kind: 'sim-reset' }
   | { readonly kind: 'schedule-add'; readonly spec: ScheduleSpec; readonly name: string | undefined; readonly approval: ApprovalPolicy }
   | { readonly kind: 'schedule-list' }
   | { readonly kind: 'schedule-remove'; readonly target: ScheduleTarget }

@@ -1,4 +1,5 @@
-// The one dispatch path: every surface hands over text and an actor, and gets a Reply back.
+// Schedule, blackout and help commands, which need only the store; the engine adds the window
+// commands on top and is the one dispatch path of the running bot.
 import type { Command } from './command.ts';
 import type { CommandContext, Reply } from './command-context.ts';
 import { addSchedule, listSchedules, previewSchedule, removeSchedule } from './handlers/schedule-handlers.ts';
@@ -8,8 +9,9 @@ import { parseCommand } from './parse-command.ts';
 
 export async function handleCommandText(text: string, context: CommandContext): Promise<Reply> {
   const parsed = parseCommand(text, { defaultZone: context.defaultZone });
-  if (!parsed.ok) return { ok: false, text: parsed.message };
-  return executeCommand(parsed.command, context);
+  const reply = parsed.ok ? await executeCommand(parsed.command, context) : { ok: false, text: parsed.message };
+  // Error replies echo what was typed, and a quoted word may hold a line break: keep them one line.
+  return reply.ok ? reply : { ok: false, text: reply.text.replace(/\s+/g, ' ') };
 }
 
 export function executeCommand(command: Command, context: CommandContext): Promise<Reply> {
@@ -30,5 +32,8 @@ export function executeCommand(command: Command, context: CommandContext): Promi
       return listSkips(context);
     case 'unskip':
       return removeSkip(command, context);
+    default:
+      // Window commands act on the cluster; only the running bot's engine can carry them out.
+      return Promise.resolve({ ok: false, text: `"${command.kind}" needs the running bot: type it in the console or chat` });
   }
 }

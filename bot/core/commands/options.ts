@@ -1,6 +1,7 @@
 // `--name value` and `--flag` options inside chat commands, anywhere after the command words.
 
-export type OptionKind = 'value' | 'flag';
+/** value: one word; text: every word up to the next option (`--reason kernel update`); flag: none. */
+export type OptionKind = 'value' | 'text' | 'flag';
 
 export type OptionsResult =
   | { readonly ok: true; readonly values: ReadonlyMap<string, string>; readonly flags: ReadonlySet<string>; readonly rest: string[] }
@@ -26,6 +27,13 @@ export function extractOptions(words: readonly string[], known: Readonly<Record<
     if (kind === 'flag') {
       if (inline !== undefined) return { ok: false, message: `--${name} takes no value` };
       flags.add(name);
+      continue;
+    }
+    if (kind === 'text' && inline === undefined) {
+      const text: string[] = [];
+      while (index + 1 < words.length && !(words[index + 1] ?? '').startsWith('--')) text.push(words[++index] ?? '');
+      if (text.length === 0) return { ok: false, message: `--${name} needs a value` };
+      values.set(name, text.join(' '));
       continue;
     }
     const value = inline ?? words[index + 1];

@@ -6,6 +6,7 @@ import type { Command, ScheduleSpec, ScheduleTarget } from './command.ts';
 import { commandsStartingWith, COMMANDS, matchCommand, usageOf } from './command-definitions.ts';
 import type { CommandDefinition } from './command-definitions.ts';
 import { extractOptions } from './options.ts';
+import { parseHistoryCount, parseOpen, parseSimPending, parseWindowId } from './parse-window-command.ts';
 import type { OptionKind } from './options.ts';
 import { closestName } from '../text/closest-name.ts';
 import { tokenize } from './tokenize.ts';
@@ -24,6 +25,12 @@ const DEFAULT_PREVIEW_COUNT = 5;
 const NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
 export function parseCommand(text: string, options: ParseCommandOptions): ParseCommandResult {
+  const parsed = parseText(text, options);
+  // Messages quote the user's words, and a quoted word may hold line breaks: keep the reply one line.
+  return parsed.ok ? parsed : { ok: false, message: parsed.message.replace(/\s+/g, ' ') };
+}
+
+function parseText(text: string, options: ParseCommandOptions): ParseCommandResult {
   if (text.length > MAX_COMMAND_LENGTH) return failure(`the command is longer than ${MAX_COMMAND_LENGTH} characters`);
   const tokens = tokenize(text);
   if (!tokens.ok) return failure(tokens.message);
@@ -42,7 +49,30 @@ function parseArguments(definition: CommandDefinition, args: readonly string[], 
       return ok({ kind: 'help', topic: args.map((word) => word.toLowerCase()) });
     case 'schedule-list':
     case 'skips':
+    case 'status':
+    case 'nodes':
+    case 'pause':
+    case 'resume':
+    case 'sim-reset':
       return args.length === 0 ? ok({ kind: definition.kind }) : { ok: false, message: `unexpected "${args.join(' ')}"` };
+    case 'open':
+      return parseOpen(args, options.defaultZone, MAX_REASON_LENGTH);
+    case 'close': {
+      const id = parseWindowId(args, true);
+      return id.ok ? ok({ kind: 'close', windowId: id.id }) : id;
+    }
+    case 'cancel':
+    case 'approve':
+    case 'reject': {
+      const id = parseWindowId(args, false);
+      return id.ok && id.id !== undefined ? ok({ kind: definition.kind, windowId: id.id }) : { ok: false, message: id.ok ? 'which window?' : id.message };
+    }
+    case 'history': {
+      const count = parseHistoryCount(args);
+      return count.ok ? ok({ kind: 'history', count: count.count }) : count;
+    }
+    case 'sim-pending':
+      return parseSimPending(args);
     case 'schedule-add':
       return withOptions(args, { name: 'value', approval: 'value' }, (values, _flags, rest) => {
         const spec = readSpec(rest, options);
@@ -140,7 +170,8 @@ function unknownCommand(words: readonly string[]): ParseCommandResult {
     const what = second === undefined ? `"${first}" needs a subcommand` : `unknown subcommand "${first} ${second}"`;
     return { ok: false, message: `${what}: expected one of ${choices} (see "help ${first.toLowerCase()}")` };
   }
-  const shown = first.length > 40 ? `${first.slice(0, 39)}…` : first;
+  const characters = Array.from(first); // by code point, so an emoji is not cut in half
+  const shown = characters.length > 40 ? `${characters.slice(0, 39).join('')}…` : first;
   const suggestion = closestName(first, [...new Set(COMMANDS.map((definition) => definition.words[0] ?? ''))]);
   const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
   return { ok: false, message: `unknown command "${shown}"${hint} (see "help" for the commands)` };

@@ -39,6 +39,7 @@ export function windowsOf(schedule: Schedule, options: WindowsOfOptions): Window
   const windows: Window[] = [];
   if (options.count <= 0) return windows;
   const zone = zoneNamed(schedule.zone);
+  if (!zone.isValid) throw new RangeError(`windowsOf: unknown time zone ${schedule.zone}`);
   const skips = (options.skips ?? []).map(skipRangeSpan);
   const untilInstant = schedule.until?.kind === 'instant' ? Date.parse(schedule.until.instant) : Infinity;
 

@@ -5,37 +5,14 @@
 import type { Zone } from 'luxon';
 import { DAY_MS, MINUTE_MS } from './calendar.ts';
 
-/**
- * Offsets at UTC midnights, memoised per zone: every resolution on a local date probes the same
- * two midnights, so neighbouring dates and a window's start and end share lookups (luxon asks
- * Intl for every offset, which dominates expansion time otherwise).
- */
-const midnightOffsets = new WeakMap<Zone, Map<number, number>>();
-const MAX_MEMO_ENTRIES = 100_000;
-
-function offsetAtMidnight(zone: Zone, epochDay: number): number {
-  let memo = midnightOffsets.get(zone);
-  if (memo === undefined) {
-    memo = new Map();
-    midnightOffsets.set(zone, memo);
-  }
-  let offset = memo.get(epochDay);
-  if (offset === undefined) {
-    if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
-    offset = zone.offset(epochDay * DAY_MS);
-    memo.set(epochDay, offset);
-  }
-  return offset;
-}
-
 /** The instant (epoch ms) of `minuteOfDay` on local date `epochDay` in `zone`. */
 export function instantOfLocal(epochDay: number, minuteOfDay: number, zone: Zone): number {
   // "Wall" is the local time read as if it were UTC; subtracting an offset gives a candidate
   // instant. Candidates lie within ±14 h of the wall time, so offsets one day either side of the
   // date bracket them (assuming offsets do not change twice within three days).
   const wall = epochDay * DAY_MS + minuteOfDay * MINUTE_MS;
-  const offsetBefore = offsetAtMidnight(zone, epochDay - 1);
-  const offsetAfter = offsetAtMidnight(zone, epochDay + 2);
+  const offsetBefore = zone.offset((epochDay - 1) * DAY_MS);
+  const offsetAfter = zone.offset((epochDay + 2) * DAY_MS);
   const early = wall - offsetBefore * MINUTE_MS;
   if (offsetBefore === offsetAfter) return early;
   const late = wall - offsetAfter * MINUTE_MS;

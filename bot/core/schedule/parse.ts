@@ -46,6 +46,10 @@ function readSchedule(text: string, defaultZone: string): Schedule {
     fail(defaultZone, 'expected the default time zone to be an IANA zone such as Europe/Zurich, or UTC', reading.example);
   const count = reading.count ?? trailer.count;
   const until = reading.until ?? trailer.until;
+  if (trailer.starting !== undefined && until !== undefined && untilDate(until) < trailer.starting) {
+    const fragment = reading.fromRrule ? ruleText : `until ${until.kind === 'date' ? until.date : until.instant}`;
+    fail(fragment, 'expected the until date on or after the starting date', reading.fromRrule ? EXAMPLES.rrule : EXAMPLES.until);
+  }
   const needsAnchor = anchorReason(reading.rule, count);
   if (needsAnchor !== undefined && trailer.starting === undefined) {
     fail(ruleText, `expected "starting yyyy-mm-dd" because ${needsAnchor} depends on the first date`, EXAMPLES.interval);
@@ -120,6 +124,11 @@ function readUntilValue(value: string, clause: string): Until {
     fail(clause, 'expected a date yyyy-mm-dd (or a UTC time yyyy-mm-ddThh:mm:ssZ) after "until"', EXAMPLES.until);
   }
   return { kind: 'instant', instant: value.toUpperCase() };
+}
+
+/** The UTC date of an UNTIL instant is close enough to compare with `starting` for catching mistakes. */
+function untilDate(until: Until): string {
+  return until.kind === 'date' ? until.date : until.instant.slice(0, 10);
 }
 
 /** Why the rule needs a DTSTART (`starting`), or undefined when its dates are fixed without one. */

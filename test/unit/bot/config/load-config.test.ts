@@ -45,6 +45,17 @@ describe('loadConfig defaults', () => {
       log: { level: 'info', format: 'auto' },
       db: { path: join(cwd, 'data/patchwindow.db') },
       schedules: { defaultZone: 'UTC' },
+      cluster: { mode: 'auto' },
+      sim: { nodes: 6, pending: 4 },
+      console: { mode: 'auto', users: ['alice', 'bob', 'carol'], token: undefined },
+      approvals: {
+        approvers: ['console:alice', 'console:bob', 'console:carol'],
+        fourEyes: true,
+        required: true,
+        requestTtlMs: 7_200_000,
+        leadMs: 86_400_000,
+      },
+      windows: { concurrency: 1, maxConcurrency: 10, notBackAfterMs: 900_000, nodeTimeMs: 600_000 },
       slack: { botToken: undefined, signingSecret: undefined, appToken: undefined },
       teams: { appId: undefined, appPassword: undefined, appType: 'SingleTenant', tenantId: undefined },
     });
@@ -118,6 +129,19 @@ describe('loadConfig sources', () => {
     expect(load({ PATCHWINDOW_DEFAULT_ZONE: 'utc' }).schedules.defaultZone).toBe('UTC');
   });
 
+  it('reads lists, booleans and durations from the environment and the file', () => {
+    writeYaml('approvals:\n  approvers: [console:alice, slack:U012AB3CD]\n  requestTtl: 90m\n  fourEyes: false\n');
+    const config = load({ PATCHWINDOW_CONSOLE_USERS: 'dan, erin', PATCHWINDOW_APPROVAL_LEAD: '12h' });
+    expect(config.approvals).toMatchObject({ approvers: ['console:alice', 'slack:U012AB3CD'], requestTtlMs: 5_400_000, fourEyes: false, leadMs: 43_200_000 });
+    expect(config.console.users).toEqual(['dan', 'erin']);
+  });
+
+  it('refuses more pending simulated nodes than nodes', () => {
+    expect(failure(() => load({ PATCHWINDOW_SIM_NODES: '3', PATCHWINDOW_SIM_PENDING: '4' }))).toBe(
+      'PATCHWINDOW_SIM_PENDING=4 is more than PATCHWINDOW_SIM_NODES=3: expected at most 3',
+    );
+  });
+
   it('accepts port 0 (any free port)', () => {
     expect(load({ PATCHWINDOW_HTTP_PORT: '0' }).http.port).toBe(0);
   });
@@ -135,6 +159,13 @@ describe('loadConfig bad values: one line naming the key, the value and what is 
     ['log format', { PATCHWINDOW_LOG_FORMAT: 'text' }, 'PATCHWINDOW_LOG_FORMAT="text" (environment): expected one of auto, json, pretty'],
     ['unknown time zone', { PATCHWINDOW_DEFAULT_ZONE: 'Europe/Zürich' }, 'PATCHWINDOW_DEFAULT_ZONE="Europe/Zürich" (environment): expected an IANA time zone such as Europe/Zurich, or UTC'],
     ['time zone abbreviation', { PATCHWINDOW_DEFAULT_ZONE: 'CEST' }, 'PATCHWINDOW_DEFAULT_ZONE="CEST" (environment): expected an IANA time zone such as Europe/Zurich, or UTC'],
+    ['bad duration', { PATCHWINDOW_REQUEST_TTL: 'two hours' }, 'PATCHWINDOW_REQUEST_TTL="two hours" (environment): expected a duration like 30m or 2h (at most 7d)'],
+    ['duration too long', { PATCHWINDOW_NOT_BACK_AFTER: '2d' }, 'PATCHWINDOW_NOT_BACK_AFTER="2d" (environment): expected a duration like 15m (at most 1d)'],
+    ['bad boolean', { PATCHWINDOW_FOUR_EYES: 'yes' }, 'PATCHWINDOW_FOUR_EYES="yes" (environment): expected true or false'],
+    ['bad approver', { PATCHWINDOW_APPROVERS: 'alice' }, 'PATCHWINDOW_APPROVERS="alice" (environment): expected a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>'],
+    ['bad console user', { PATCHWINDOW_CONSOLE_USERS: 'Alice Smith' }, 'PATCHWINDOW_CONSOLE_USERS="Alice Smith" (environment): expected a list of 1 to 20 lower-case user names, e.g. alice,bob,carol'],
+    ['short console token', { PATCHWINDOW_CONSOLE_TOKEN: 'short' }, 'PATCHWINDOW_CONSOLE_TOKEN="****" (environment): expected a random string of at least 16 characters without spaces'],
+    ['unknown cluster mode', { PATCHWINDOW_CLUSTER: 'aks' }, 'PATCHWINDOW_CLUSTER="aks" (environment): expected one of auto, sim, kube'],
     ['teams app type', { MicrosoftAppType: 'singletenant' }, 'MicrosoftAppType="singletenant" (environment): expected one of SingleTenant, MultiTenant, UserAssignedMSI'],
     ['teams app id', { MicrosoftAppId: 'my-bot' }, "MicrosoftAppId=\"my-bot\" (environment): expected a GUID (the Azure bot registration's app id)"],
     ['teams tenant id', { MicrosoftAppTenantId: 'contoso.onmicrosoft.com' }, 'MicrosoftAppTenantId="contoso.onmicrosoft.com" (environment): expected a GUID (the Entra ID tenant id)'],
@@ -198,7 +229,7 @@ describe('loadConfig unknown keys: typos never fall back to defaults', () => {
 
   it('lists the known variables when nothing is close', () => {
     expect(failure(() => load({ PATCHWINDOW_SOMETHING_ELSE_ENTIRELY: '1' }))).toBe(
-      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE',
+      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME',
     );
   });
 

@@ -1,0 +1,96 @@
+// What every part of the engine works with, and the one way it records a window transition:
+// the new state, its audit entry and its chat output in one transaction, before side effects.
+import type { JsonObject } from '../json.ts';
+import type { ChatMessage } from '../ports/chat-port.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ClusterPort, NodeSnapshot } from '../ports/cluster-port.ts';
+import type { Repositories, Transactions } from '../ports/repositories.ts';
+import type { NewWindow } from '../ports/window-repository.ts';
+import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
+import type { WindowPlan } from '../windows/window-plan.ts';
+import { renderWindowMessage } from '../windows/window-message.ts';
+import type { EngineLog } from './engine-log.ts';
+import type { EngineSettings } from './engine-settings.ts';
+import type { SimulationControl } from './simulation-control.ts';
+
+export interface EngineDependencies {
+  readonly repositories: Repositories;
+  readonly transactions: Transactions;
+  readonly cluster: ClusterPort;
+  readonly clock: Clock;
+  readonly settings: EngineSettings;
+  readonly log: EngineLog;
+  readonly simulation: SimulationControl | undefined;
+  /** Called after chat output was queued, so delivery can start at once. */
+  readonly outboxChanged: () => void;
+}
+
+/** Mutable knowledge the engine keeps between calls; everything that matters is also stored. */
+export interface EngineMemory {
+  nodes: readonly NodeSnapshot[];
+  readonly plans: Map<number, WindowPlan>;
+  lastReconcileAt: number | undefined;
+  lastDigest: { readonly names: string; readonly at: number } | undefined;
+}
+
+export interface EngineContext extends EngineDependencies {
+  readonly memory: EngineMemory;
+}
+
+export interface TransitionOutput {
+  readonly audit?: { readonly actor: string; readonly action: string; readonly details?: JsonObject };
+  /** Thread replies under the window's live message. */
+  readonly replies?: readonly ChatMessage[];
+}
+
+export function liveMessageKey(windowId: number): string {
+  return `window:${windowId}`;
+}
+
+/** Stores `window` with its audit entry, the updated live message and any replies, atomically. */
+export async function recordWindow(context: EngineContext, window: MaintenanceWindow, output: TransitionOutput): Promise<void> {
+  await context.transactions.run(async (repositories) => {
+    await repositories.windows.save(window);
+    await queueWindowOutput(context, repositories, window, output, 'update');
+  });
+  context.outboxChanged();
+}
+
+/** Creates a window, posts its live message and audits it, atomically. */
+export async function createWindow(context: EngineContext, window: NewWindow, output: TransitionOutput): Promise<MaintenanceWindow> {
+  const created = await context.transactions.run(async (repositories) => {
+    const stored = await repositories.windows.create(window);
+    await queueWindowOutput(context, repositories, stored, output, 'post');
+    return stored;
+  });
+  context.outboxChanged();
+  return created;
+}
+
+async function queueWindowOutput(
+  context: EngineContext,
+  repositories: Repositories,
+  window: MaintenanceWindow,
+  output: TransitionOutput,
+  kind: 'post' | 'update',
+): Promise<void> {
+  const now = context.clock.now();
+  const nodes = await repositories.nodeProgress.list(window.id);
+  const message = renderWindowMessage({ window, nodes, plan: context.memory.plans.get(window.id), now });
+  const key = liveMessageKey(window.id);
+  await repositories.outbox.enqueue({ kind, key, message }, now);
+  for (const reply of output.replies ?? []) await repositories.outbox.enqueue({ kind: 'reply', threadKey: key, message: reply }, now);
+  if (output.audit !== undefined) {
+    await repositories.audit.record({
+      at: now,
+      actor: output.audit.actor,
+      action: output.audit.action,
+      subject: `window:${window.id}`,
+      details: { state: window.state, ...output.audit.details },
+    });
+  }
+}
+
+export function textMessage(text: string): ChatMessage {
+  return { fallbackText: text, blocks: [{ kind: 'text', text }] };
+}

@@ -1,0 +1,4 @@
+// "Now" comes from here, so every rule can be tested at any instant.
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,75 @@
+// What the core needs from a cluster: nodes with their pending-reboot data and reboot progress,
+// the reboot daemon (kured) deployed only for a window, and kured's lock for pause/resume.
+// Implemented by the simulated cluster and (later) the Kubernetes adapter.
+
+export interface PendingReboot {
+  /** When the agent first saw the sentinel; undefined when unknown. */
+  readonly since: Date | undefined;
+  /** Packages that asked for the reboot (may be empty). */
+  readonly packages: readonly string[];
+}
+
+export interface DrainProgress {
+  /** Pods still to be evicted from the node. */
+  readonly podsLeft: number;
+  /** What refuses an eviction right now, e.g. `PodDisruptionBudget shop/web` or `pod shop/web-0`. */
+  readonly blockedBy: string | undefined;
+}
+
+export interface NodeSnapshot {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The node's Ready condition. */
+  readonly ready: boolean;
+  /** spec.unschedulable: cordoned. */
+  readonly unschedulable: boolean;
+  /** status.nodeInfo.bootID: changes on every reboot. */
+  readonly bootId: string;
+  /** Set while the node's agent reports a pending reboot. */
+  readonly pendingReboot: PendingReboot | undefined;
+  /** Set while the reboot daemon drains this node. */
+  readonly drain: DrainProgress | undefined;
+}
+
+export interface RebootDaemonSpec {
+  readonly windowId: number;
+  /** kured is told this window ([start, end) in `zone`) so it stays inert outside it even if left behind. */
+  readonly start: Date;
+  readonly end: Date;
+  readonly zone: string;
+  /** How many nodes may reboot at once (kured --concurrency). */
+  readonly concurrency: number;
+  /** Kubernetes label selector limiting the nodes the daemon runs on; undefined = all. */
+  readonly nodeSelector: string | undefined;
+}
+
+export interface RebootDaemonStatus {
+  readonly present: boolean;
+  /** The window the deployed daemon was configured for. */
+  readonly windowId: number | undefined;
+}
+
+export interface RebootLock {
+  /** Current holders: node names, or hold markers while paused. */
+  readonly holders: readonly string[];
+  readonly maxOwners: number;
+}
+
+export interface ClusterPort {
+  /** One line for logs and the start-up banner, e.g. "simulated cluster, 6 nodes". */
+  readonly description: string;
+  readonly simulated: boolean;
+  nodes(): Promise<NodeSnapshot[]>;
+  /** Calls `listener` with every node whenever any node changes; returns a function that stops it. */
+  watchNodes(listener: (nodes: readonly NodeSnapshot[]) => void): () => void;
+  rebootDaemon(): Promise<RebootDaemonStatus>;
+  /** Idempotent: deploying the same window again changes nothing; another window's daemon is replaced. */
+  deployRebootDaemon(spec: RebootDaemonSpec): Promise<void>;
+  /** Idempotent: removing an absent daemon succeeds. */
+  removeRebootDaemon(): Promise<void>;
+  readLock(): Promise<RebootLock>;
+  /** Occupies every free slot of kured's lock under `owner`, so no further node starts rebooting (pause). */
+  holdRebootLock(owner: string): Promise<void>;
+  /** Gives back the slots taken by holdRebootLock(owner) (resume). */
+  releaseRebootLock(owner: string): Promise<void>;
+}
