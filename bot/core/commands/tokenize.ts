@@ -1,5 +1,6 @@
 // Splits chat text into words. Quotes group words ("year-end freeze"); chat clients often turn
-// straight quotes into typographic ones, so those count too.
+// straight quotes into typographic ones, so those count too. A single quote opens a quote only
+// at the start of a word, so apostrophes ("New Year's Eve") stay part of the word.
 
 const OPENING_TO_CLOSING: Readonly<Record<string, string>> = { '"': '"', "'": "'", '“': '”', '‘': '’', '„': '“' };
 
@@ -17,7 +18,8 @@ export function tokenize(text: string): TokenizeResult {
       continue;
     }
     const close = OPENING_TO_CLOSING[character];
-    if (close !== undefined) {
+    const apostrophe = (character === "'" || character === '‘') && inWord;
+    if (close !== undefined && !apostrophe) {
       closing = close;
       inWord = true;
     } else if (/\s/.test(character)) {

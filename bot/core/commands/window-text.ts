@@ -4,7 +4,10 @@ import type { Window } from '../schedule/index.ts';
 
 export function describeWindow(window: Window): string {
   const local = span(window.start, window.end);
-  const utc = span(window.start.toUTC(), window.end.toUTC(), false);
+  // The UTC side shows its own date when it differs from the local one, so 03:00 in Kathmandu
+  // reads as the previous day in UTC.
+  const sameDate = window.start.toUTC().toISODate() === window.start.toISODate();
+  const utc = span(window.start.toUTC(), window.end.toUTC(), !sameDate);
   return `${local} ${window.start.zoneName} (${utc} UTC)`;
 }
 

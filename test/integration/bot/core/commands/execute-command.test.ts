@@ -206,14 +206,14 @@ describe('schedule list', () => {
     const { ok } = await chat();
     // 08:00 in Tokyo is 23:00 UTC the day before; now is 21:00 on the 25th in Tokyo.
     await ok('schedule add every day 08:00-08:30 Asia/Tokyo');
-    expect(await ok('schedule list')).toContain('    next: Thu 2026-11-26 08:00 → 08:30 Asia/Tokyo (23:00 → 23:30 UTC)');
+    expect(await ok('schedule list')).toContain('    next: Thu 2026-11-26 08:00 → 08:30 Asia/Tokyo (Wed 2026-11-25 23:00 → 23:30 UTC)');
 
     // The UTC day 2026-11-25 ends at 09:00 on the 26th in Tokyo, so it covers the window of the 26th.
     await ok('skip 2026-11-25 UTC');
-    expect(await ok('schedule list')).toContain('    next: Fri 2026-11-27 08:00 → 08:30 Asia/Tokyo (23:00 → 23:30 UTC)');
+    expect(await ok('schedule list')).toContain('    next: Fri 2026-11-27 08:00 → 08:30 Asia/Tokyo (Thu 2026-11-26 23:00 → 23:30 UTC)');
 
     await ok('skip 2026-11-27 Asia/Tokyo');
-    expect(await ok('schedule list')).toContain('    next: Sat 2026-11-28 08:00 → 08:30 Asia/Tokyo (23:00 → 23:30 UTC)');
+    expect(await ok('schedule list')).toContain('    next: Sat 2026-11-28 08:00 → 08:30 Asia/Tokyo (Fri 2026-11-27 23:00 → 23:30 UTC)');
   });
 
   it('leaves removed schedules out', async () => {

@@ -149,7 +149,7 @@ describe('parseCommand: skip, skips, unskip', () => {
       { kind: 'skip', range: { from: '2026-12-24', to: '2026-12-24', zone: 'Europe/Zurich' }, reason: 'Japan office closed' },
     ],
     [
-      `skip 2026-12-31 "New Year's Eve"`,
+      `skip 2026-12-31 New Year's Eve`,
       { kind: 'skip', range: { from: '2026-12-31', to: '2026-12-31', zone: 'Europe/Zurich' }, reason: "New Year's Eve" },
     ],
     [
@@ -247,7 +247,7 @@ const BAD_INPUT: readonly (readonly [text: string, message: string])[] = [
   ['schedule list'.padEnd(MAX_COMMAND_LENGTH + 1, ' '), 'the command is longer than 2000 characters'],
   [`schedule add "${SPEC}`, 'a quote is not closed (expected ")'],
   ['skip “2026-12-24', 'a quote is not closed (expected ”)'],
-  ["skip 2026-12-31 New Year's Eve", "a quote is not closed (expected ')"],
+  ["skip 2026-12-31 'New Year", "a quote is not closed (expected ')"],
   // Unknown commands.
   ['frobnicate', 'unknown command "frobnicate" (see "help" for the commands)'],
   ['deploy kured now', 'unknown command "deploy" (see "help" for the commands)'],

@@ -58,17 +58,17 @@ describe('describeWindow', () => {
       'Tue 2026-01-13 14:00 → 17:00 Asia/Kathmandu (08:15 → 11:15 UTC)',
     ],
     [
-      // The UTC part is the evening before; it gives times only.
+      // The UTC part is the evening before, so it names its own date.
       'an early-morning window in Kathmandu, the day before in UTC',
       'every day 03:00-05:00 Asia/Kathmandu',
       '2026-01-13T00:00Z',
-      'Wed 2026-01-14 03:00 → 05:00 Asia/Kathmandu (21:15 → 23:15 UTC)',
+      'Wed 2026-01-14 03:00 → 05:00 Asia/Kathmandu (Tue 2026-01-13 21:15 → 23:15 UTC)',
     ],
     [
       'a same-day local window that crosses midnight in UTC',
       'every day 00:30-02:00 Europe/Zurich',
       '2026-01-13T00:00Z',
-      'Tue 2026-01-13 00:30 → 02:00 Europe/Zurich (23:30 → 01-13 01:00 UTC)',
+      'Tue 2026-01-13 00:30 → 02:00 Europe/Zurich (Mon 2026-01-12 23:30 → Tue 2026-01-13 01:00 UTC)',
     ],
     [
       'a window over the spring-forward change in Zurich',
