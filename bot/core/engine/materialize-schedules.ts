@@ -2,7 +2,7 @@
 // `leadMs` before it starts (and expires at its start); a pre-approved one is created approved.
 import { parseSchedule, windowsOf } from '../schedule/index.ts';
 import type { StoredSchedule } from '../ports/schedule-repository.ts';
-import { isLive, overlaps } from '../windows/maintenance-window.ts';
+import { isLive, newWindow, overlaps } from '../windows/maintenance-window.ts';
 import type { EngineContext } from './engine-context.ts';
 import { createWindow, textMessage } from './engine-context.ts';
 
@@ -32,7 +32,7 @@ async function createScheduledWindow(context: EngineContext, schedule: StoredSch
   const name = schedule.name === undefined ? `#${schedule.id}` : schedule.name;
   await createWindow(
     context,
-    {
+    newWindow({
       origin: { kind: 'schedule', scheduleId: schedule.id, scheduleName: schedule.name },
       state: clash !== undefined ? 'cancelled' : preApproved ? 'approved' : 'requested',
       start,
@@ -45,14 +45,8 @@ async function createScheduledWindow(context: EngineContext, schedule: StoredSch
       requestedAt: now,
       approvalRequired: !preApproved,
       approvalExpiresAt: preApproved ? undefined : start,
-      decidedBy: undefined,
-      decidedAt: undefined,
-      paused: false,
-      openedAt: undefined,
-      closedAt: undefined,
-      closeReason: undefined,
       note: clash !== undefined ? `skipped: overlaps window #${clash.id}` : preApproved ? 'Pre-approved by its schedule.' : undefined,
-    },
+    }),
     {
       audit: { actor: 'system', action: 'window.requested', details: { schedule: schedule.id, preApproved } },
       replies: clash !== undefined ? [textMessage(`🚫 Skipped: schedule ${name}'s window overlaps window #${clash.id}.`)] : [],

@@ -7,7 +7,7 @@ import { parseIsoDate } from '../schedule/calendar.ts';
 import { instantOfLocal, localDayOf } from '../schedule/local-time.ts';
 import { zoneNamed } from '../schedule/zone.ts';
 import { mayDecide } from '../windows/approval-policy.ts';
-import { isLive, overlaps } from '../windows/maintenance-window.ts';
+import { isLive, newWindow, overlaps } from '../windows/maintenance-window.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
 import { formatSpan } from '../windows/window-message.ts';
 import { PAUSE_LOCK_OWNER, transition } from './advance-windows.ts';
@@ -37,7 +37,7 @@ export async function openWindow(context: EngineContext, actor: Actor, command: 
   const approvalRequired = context.settings.approvals.required;
   const window = await createWindow(
     context,
-    {
+    newWindow({
       origin: { kind: 'on-demand' },
       state: approvalRequired ? 'requested' : 'approved',
       start: span.start,
@@ -50,14 +50,8 @@ export async function openWindow(context: EngineContext, actor: Actor, command: 
       requestedAt: now,
       approvalRequired,
       approvalExpiresAt: approvalRequired ? new Date(Math.min(now.getTime() + context.settings.approvals.requestTtlMs, span.end.getTime())) : undefined,
-      decidedBy: undefined,
-      decidedAt: undefined,
-      paused: false,
-      openedAt: undefined,
-      closedAt: undefined,
-      closeReason: undefined,
       note: approvalRequired ? undefined : 'No approval required by configuration.',
-    },
+    }),
     { audit: { actor: actor.id, action: 'window.requested', details: { minutes: command.minutes, concurrency, reason: command.reason } } },
   );
   const when = formatSpan(window.start, window.end, window.zone);

@@ -70,3 +70,13 @@ export function windowLabel(window: MaintenanceWindow): string {
   const name = window.origin.kind === 'schedule' && window.origin.scheduleName !== undefined ? ` (${window.origin.scheduleName})` : '';
   return `#${window.id}${name}`;
 }
+
+/** What a new window is made of; the fields that only later transitions set start empty. */
+export type WindowRequest = Omit<
+  MaintenanceWindow,
+  'id' | 'decidedBy' | 'decidedAt' | 'paused' | 'openedAt' | 'closedAt' | 'closeReason'
+>;
+
+export function newWindow(request: WindowRequest): Omit<MaintenanceWindow, 'id'> {
+  return { ...request, decidedBy: undefined, decidedAt: undefined, paused: false, openedAt: undefined, closedAt: undefined, closeReason: undefined };
+}
