@@ -61,13 +61,14 @@ export class OutboxDispatcher {
           if (wait > 0) return { delivered, waitMs: wait };
         }
         const outcome = await this.#attempt(entry);
-        if (outcome === 'retry-later') return { delivered, waitMs: undefined };
+        // A failed entry holds back everything after it (order); say when it is due again.
+        if (typeof outcome === 'object') return { delivered, waitMs: outcome.retryInMs };
         if (outcome === 'delivered') delivered++;
       }
     }
   }
 
-  async #attempt(entry: OutboxEntry): Promise<'delivered' | 'abandoned' | 'retry-later'> {
+  async #attempt(entry: OutboxEntry): Promise<'delivered' | 'abandoned' | { readonly retryInMs: number }> {
     const { outbox, clock, log } = this.#options;
     try {
       await this.#send(entry);
@@ -82,10 +83,11 @@ export class OutboxDispatcher {
       }
       const backoff = Math.min(this.#options.maxBackoffMs, 500 * 2 ** Math.min(entry.attempts, 10));
       const retryAfter = error instanceof ChatDeliveryError ? (error.retryAfterMs ?? 0) : 0;
-      const retryAt = new Date(clock.now().getTime() + Math.max(backoff, retryAfter));
+      const retryInMs = Math.max(backoff, retryAfter);
+      const retryAt = new Date(clock.now().getTime() + retryInMs);
       log.warn('chat delivery failed; will retry', { entry: entry.id, attempts: entry.attempts + 1, retryAt: retryAt.toISOString(), error: message });
       await outbox.markAttemptFailed(entry.id, message, retryAt);
-      return 'retry-later';
+      return { retryInMs };
     }
   }
 

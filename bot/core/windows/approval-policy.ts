@@ -19,10 +19,11 @@ export function mayDecide(actor: string, window: MaintenanceWindow, decision: 'a
   if (window.approvalExpiresAt !== undefined && now.getTime() >= window.approvalExpiresAt.getTime()) {
     return { allowed: false, reason: `the request for window #${window.id} has expired` };
   }
+  // Withdrawing your own request is always fine, approver or not; approving it is what four-eyes forbids.
+  if (decision === 'reject' && actor === window.requestedBy) return { allowed: true };
   if (!settings.approvers.includes(actor)) {
     return { allowed: false, reason: `${actor} is not an approver; ask one of: ${settings.approvers.join(', ')}` };
   }
-  // Withdrawing your own request is always fine; approving it is what four-eyes forbids.
   if (decision === 'approve' && settings.fourEyes && actor === window.requestedBy) {
     return { allowed: false, reason: 'four-eyes: someone other than the requester must approve' };
   }
