@@ -7,7 +7,7 @@ import type { EngineSettings } from '../../bot/core/engine/engine-settings.ts';
 import { MaintenanceEngine } from '../../bot/core/engine/maintenance-engine.ts';
 import { OutboxDispatcher } from '../../bot/core/outbox/outbox-dispatcher.ts';
 import type { Actor } from '../../bot/core/ports/chat-port.ts';
-import type { Repositories } from '../../bot/core/ports/repositories.ts';
+import type { Repositories, Transactions } from '../../bot/core/ports/repositories.ts';
 import { openStore } from '../../storage/open-store.ts';
 import type { OpenedStore } from '../../storage/open-store.ts';
 import { repositoriesOn, SqliteTransactions } from '../../storage/sqlite-repositories.ts';
@@ -57,6 +57,12 @@ export interface HarnessOptions {
   readonly clock?: ManualClock;
   readonly cluster?: SimulatedCluster;
   readonly chat?: RecordingChat;
+  /**
+   * Wrap what the engine and the outbox dispatcher use to reach the store (to count transactions or
+   * simulate a crash). The harness's own `repositories` stay unwrapped: the test's view of the store.
+   */
+  readonly wrapTransactions?: ((transactions: Transactions) => Transactions) | undefined;
+  readonly wrapRepositories?: ((repositories: Repositories) => Repositories) | undefined;
 }
 
 export async function startEngineHarness(options: HarnessOptions): Promise<EngineHarness> {
@@ -71,9 +77,12 @@ export async function startEngineHarness(options: HarnessOptions): Promise<Engin
     warn: (message) => logs.push(`warn ${message}`),
     error: (message, fields) => logs.push(`error ${message} ${JSON.stringify(fields)}`),
   };
+  const realTransactions = new SqliteTransactions(store.database);
+  const transactions = options.wrapTransactions?.(realTransactions) ?? realTransactions;
+  const botRepositories = options.wrapRepositories?.(repositories) ?? repositories;
   const engine = new MaintenanceEngine({
-    repositories,
-    transactions: new SqliteTransactions(store.database),
+    repositories: botRepositories,
+    transactions,
     cluster,
     clock,
     settings: options.settings ?? testSettings(),
@@ -81,10 +90,17 @@ export async function startEngineHarness(options: HarnessOptions): Promise<Engin
     simulation: cluster,
     outboxChanged: () => undefined,
   });
-  const dispatcher = new OutboxDispatcher({ outbox: repositories.outbox, chat, clock, log, minUpdateIntervalMs: 1000, maxBackoffMs: 60_000 });
-  cluster.advanceTo(clock.now());
-  await engine.start();
-  await dispatcher.deliverDue();
+  const dispatcher = new OutboxDispatcher({ outbox: botRepositories.outbox, chat, clock, log, minUpdateIntervalMs: 1000, maxBackoffMs: 60_000 });
+  try {
+    cluster.advanceTo(clock.now());
+    await engine.start();
+    await dispatcher.deliverDue();
+  } catch (error: unknown) {
+    // A bot that fails to start lets go of its database, so the next start (or afterEach) can have it.
+    await engine.stop();
+    await store.close();
+    throw error;
+  }
 
   const step = async (ms: number): Promise<void> => {
     clock.advance(ms);

@@ -47,9 +47,18 @@ export function liveMessageKey(windowId: number): string {
   return `window:${windowId}`;
 }
 
-/** Stores `window` with its audit entry, the updated live message and any replies, atomically. */
-export async function recordWindow(context: EngineContext, window: MaintenanceWindow, output: TransitionOutput): Promise<void> {
+/**
+ * Stores `window` with its audit entry, the updated live message and any replies, atomically;
+ * `alsoStore` writes what caused them (e.g. node progress) in the same transaction.
+ */
+export async function recordWindow(
+  context: EngineContext,
+  window: MaintenanceWindow,
+  output: TransitionOutput,
+  alsoStore?: (repositories: Repositories) => Promise<void>,
+): Promise<void> {
   await context.transactions.run(async (repositories) => {
+    await alsoStore?.(repositories);
     await repositories.windows.save(window);
     await queueWindowOutput(context, repositories, window, output, 'update');
   });

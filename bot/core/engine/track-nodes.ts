@@ -41,12 +41,14 @@ async function trackWindow(context: EngineContext, window: MaintenanceWindow, lo
     }
     known.set(snapshot.name, next);
   }
-  if (changed.length === 0) return;
-  await context.transactions.run(async (repositories) => {
-    for (const progress of changed) await repositories.nodeProgress.save(window.id, progress);
-  });
-  await recordWindow(context, window, { replies });
-  await closeIfComplete(context, window, [...known.values()]);
+  if (changed.length > 0) {
+    // Progress and its replies in one transaction: a crash in between would lose the replies for good.
+    await recordWindow(context, window, { replies }, async (repositories) => {
+      for (const progress of changed) await repositories.nodeProgress.save(window.id, progress);
+    });
+  }
+  // Also without a change: a bot restarted after the last node's progress was stored must still close.
+  if (known.size > 0) await closeIfComplete(context, window, [...known.values()]);
 }
 
 function sameProgress(a: NodeProgress, b: NodeProgress): boolean {

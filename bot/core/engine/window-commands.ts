@@ -4,6 +4,7 @@ import type { Command, StartSpec } from '../commands/command.ts';
 import type { Reply } from '../commands/command-context.ts';
 import type { Actor } from '../ports/chat-port.ts';
 import { parseIsoDate } from '../schedule/calendar.ts';
+import { formatSkipRange, skipRangeSpan, spansOverlap } from '../schedule/skip-range.ts';
 import { instantOfLocal, localDayOf } from '../schedule/local-time.ts';
 import { zoneNamed } from '../schedule/zone.ts';
 import { mayDecide } from '../windows/approval-policy.ts';
@@ -32,6 +33,11 @@ export async function openWindow(context: EngineContext, actor: Actor, command: 
   const clash = (await context.repositories.windows.listLive()).find((window) => isLive(window) && overlaps(window, span));
   if (clash !== undefined) {
     return { ok: false, text: `overlaps window #${clash.id} (${formatSpan(clash.start, clash.end, clash.zone)}, ${clash.state}); close or cancel it first` };
+  }
+  const instants = { start: span.start.getTime(), end: span.end.getTime() };
+  const blackout = (await context.repositories.skips.list()).find((skip) => spansOverlap(skipRangeSpan(skip.range), instants));
+  if (blackout !== undefined) {
+    return { ok: false, text: `overlaps blackout #${blackout.id} ${formatSkipRange(blackout.range)}${blackout.reason === '' ? '' : ` (${blackout.reason})`}; remove it with "unskip ${blackout.id}" first` };
   }
   const zone = command.start.kind === 'clock' || command.start.kind === 'local' ? command.start.zone : context.settings.defaultZone;
   const approvalRequired = context.settings.approvals.required;
