@@ -3,7 +3,7 @@ import type { NodeProgressRepository } from '../bot/core/ports/window-repository
 import { NODE_STATES } from '../bot/core/windows/node-progress.ts';
 import type { NodeProgress, NodeState } from '../bot/core/windows/node-progress.ts';
 import type { Row, SqlExecutor } from './sqlite-database.ts';
-import { optionalIso, RowReader, rowLimit } from './sqlite-window-repository.ts';
+import { optionalIso, RowReader, rowLimit } from './sqlite-rows.ts';
 import { StorageError } from './storage-error.ts';
 
 const UPSERT = `INSERT INTO window_nodes (window_id, node, state, boot_id_before, pods_left, blocked_by, started_at, reboot_at, done_at)

@@ -3,7 +3,7 @@
 import type { ChatMessage, MessageBlock, MessageRef } from '../bot/core/ports/chat-port.ts';
 import type { OutboxEntry, OutboxOperation, OutboxRepository } from '../bot/core/ports/outbox-repository.ts';
 import type { Row, SqlExecutor, SqlValue } from './sqlite-database.ts';
-import { iso, RowReader, rowLimit } from './sqlite-window-repository.ts';
+import { iso, RowReader, rowLimit } from './sqlite-rows.ts';
 import { StorageError } from './storage-error.ts';
 
 const KINDS = ['post', 'update', 'reply'] as const satisfies readonly OutboxOperation['kind'][];
