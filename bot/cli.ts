@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `patchwindow` command. Each subcommand lives in bot/commands/; this file only routes.
 import { Command } from 'commander';
+import { runAgentCommand } from './commands/agent-command.ts';
 import { runBotCommand } from './commands/bot-command.ts';
 import { runChatCommand } from './commands/chat-command.ts';
 import { runSchedulePreview } from './commands/schedule-preview-command.ts';
@@ -23,6 +24,14 @@ program
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (options: { config?: string }) => {
     await runBotCommand({ configPath: options.config, env: process.env, cwd: process.cwd() });
+  });
+
+program
+  .command('agent')
+  .description('run the node agent: detect a pending reboot on this node and report it on its Node object (needs NODE_NAME)')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .action(async (options: { config?: string }) => {
+    await runAgentCommand({ configPath: options.config, env: process.env, cwd: process.cwd() });
   });
 
 program

@@ -13,6 +13,7 @@ import { healthRoutes } from './adapters/http/health-routes.ts';
 import { startHttpServer } from './adapters/http/http-server.ts';
 import type { Route, RunningHttpServer } from './adapters/http/http-server.ts';
 import { Readiness } from './adapters/http/readiness.ts';
+import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
 import type { Logger } from './adapters/logging/create-logger.ts';
 import { createMetrics } from './adapters/metrics/create-metrics.ts';
 import { RepeatingTask } from './adapters/process/repeating-task.ts';
@@ -45,7 +46,11 @@ const MAX_CHAT_BACKOFF_MS = 60_000;
 
 export async function startBot({ config, logger, version, now }: BotDependencies): Promise<RunningBot> {
   logger.info({ version, config: describeConfig(config) }, 'patchwindow bot starting');
-  const consoleEnabled = config.console.mode !== 'off';
+  // Slack replaces the web console as the chat platform, unless the console is asked for explicitly.
+  const slackWanted = config.slack.botToken !== undefined;
+  const slackEnabled = slackWanted && config.console.mode !== 'on';
+  const consoleEnabled = config.console.mode === 'on' || (config.console.mode === 'auto' && !slackEnabled);
+  const slack = slackEnabled ? new SlackAdapter(slackOptions(config, logger)) : undefined;
   if (consoleEnabled && !isLoopbackHost(config.http.host) && config.console.token === undefined) {
     throw new ConfigError(
       `PATCHWINDOW_HTTP_HOST=${config.http.host} is not a loopback address, so the web console needs PATCHWINDOW_CONSOLE_TOKEN (or set PATCHWINDOW_CONSOLE=off)`,
@@ -59,6 +64,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   readiness.expect('store', 'database not open yet');
   readiness.expect('http', 'HTTP server not listening yet');
   readiness.expect('engine', 'engine not started yet');
+  if (slack !== undefined) readiness.expect('slack', 'Slack not connected yet');
   const metrics = createMetrics(version);
 
   const store = await openStore(config.db.path, { now });
@@ -80,7 +86,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
 
   // Ids unique to this start: message references stored by an earlier run must not hit new messages.
   const channel = consoleEnabled ? new ConsoleChannel({ now, idPrefix: `c${now().getTime().toString(36)}-` }) : undefined;
-  const chat: ChatPort = channel ?? new LogChat(logger);
+  const chat: ChatPort = channel ?? slack?.chat ?? new LogChat(logger);
   const log = engineLog(logger);
   const outboxNudge = { nudge: (): void => undefined };
   const engine = new MaintenanceEngine({
@@ -119,7 +125,8 @@ export async function startBot({ config, logger, version, now }: BotDependencies
 
   const console: ConsoleRoutes | undefined =
     channel === undefined ? undefined : consoleRoutes({ channel, inbound: engine, users: config.console.users, token: config.console.token, logger });
-  const routes: Route[] = [...healthRoutes(readiness, metrics), ...(console?.routes ?? [])];
+  slack?.attach(engine);
+  const routes: Route[] = [...healthRoutes(readiness, metrics), ...(console?.routes ?? []), ...(slack?.routes ?? [])];
 
   let http: RunningHttpServer;
   try {
@@ -131,6 +138,18 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   readiness.ready('http');
   simulationDriver.start();
   await engine.start();
+  if (slack !== undefined) {
+    try {
+      await slack.start();
+    } catch (error: unknown) {
+      await engine.stop();
+      simulationDriver.stop();
+      await http.stop(1000);
+      await store.close();
+      throw error;
+    }
+    readiness.ready('slack');
+  }
   ticking.start();
   delivery.start();
   readiness.ready('engine');
@@ -140,8 +159,11 @@ export async function startBot({ config, logger, version, now }: BotDependencies
     const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}/`;
     logger.info({ url }, `web console: ${url}${config.console.token === undefined ? '' : ' (append ?token=<PATCHWINDOW_CONSOLE_TOKEN>)'}`);
   }
-  if (config.slack.botToken !== undefined || config.teams.appId !== undefined) {
-    logger.warn('Slack or Teams settings are present, but this version has no Slack or Teams adapter yet; they are not used');
+  if (slackWanted && !slackEnabled) {
+    logger.warn('SLACK_BOT_TOKEN is set, but PATCHWINDOW_CONSOLE=on: the web console is the chat platform and Slack is not connected');
+  }
+  if (config.teams.appId !== undefined) {
+    logger.warn('Teams settings are present, but this version has no Teams adapter yet; they are not used');
   }
 
   return {
@@ -149,6 +171,8 @@ export async function startBot({ config, logger, version, now }: BotDependencies
     stop: async (graceMs) => {
       readiness.notReady('shutdown', 'shutting down');
       console?.close();
+      // Answers in progress get a short grace of their own: the HTTP server's comes after.
+      await slack?.stop(Math.min(graceMs, 2000));
       await ticking.stop();
       await engine.stop();
       simulationDriver.stop();
@@ -159,6 +183,21 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       logger.info('patchwindow bot stopped');
     },
   };
+}
+
+/** The Slack adapter's options, or a ConfigError naming what is missing. */
+function slackOptions(config: Config, logger: Logger): ConstructorParameters<typeof SlackAdapter>[0] {
+  const { botToken, signingSecret, appToken, channel, apiUrl, command, teamId } = config.slack;
+  if (botToken === undefined) throw new ConfigError('SLACK_BOT_TOKEN is required for Slack: expected a Slack bot token starting with xoxb-');
+  if (channel === undefined) {
+    throw new ConfigError('SLACK_BOT_TOKEN is set, so PATCHWINDOW_SLACK_CHANNEL is required: expected a Slack channel id such as C0123456789');
+  }
+  if (appToken === undefined && signingSecret === undefined) {
+    throw new ConfigError(
+      'Slack over HTTP (no SLACK_APP_TOKEN) needs SLACK_SIGNING_SECRET to verify requests: expected the Slack app signing secret, or set SLACK_APP_TOKEN for Socket Mode',
+    );
+  }
+  return { botToken, signingSecret, appToken, channel, apiUrl, command, teamId, logger };
 }
 
 function engineSettings(config: Config): EngineSettings {
@@ -213,6 +252,10 @@ function describeConfig(config: Config): Record<string, unknown> {
       botToken: mask(config.slack.botToken),
       signingSecret: mask(config.slack.signingSecret),
       appToken: mask(config.slack.appToken),
+      channel: config.slack.channel,
+      apiUrl: config.slack.apiUrl,
+      command: config.slack.command,
+      teamId: config.slack.teamId,
     }),
     teams: present({ ...config.teams, appPassword: mask(config.teams.appPassword) }),
   };

@@ -12,7 +12,11 @@ export interface Config {
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly db: { readonly path: string };
   readonly schedules: { readonly defaultZone: string };
-  readonly cluster: { readonly mode: (typeof CLUSTER_MODES)[number] };
+  readonly cluster: {
+    readonly mode: (typeof CLUSTER_MODES)[number];
+    /** KUBECONFIG; unset means in-cluster credentials in a pod, else ~/.kube/config. */
+    readonly kubeconfig: string | undefined;
+  };
   readonly sim: { readonly nodes: number; readonly pending: number };
   readonly console: { readonly mode: (typeof CONSOLE_MODES)[number]; readonly users: readonly string[]; readonly token: string | undefined };
   readonly approvals: {
@@ -23,10 +27,32 @@ export interface Config {
     readonly leadMs: number;
   };
   readonly windows: { readonly concurrency: number; readonly maxConcurrency: number; readonly notBackAfterMs: number; readonly nodeTimeMs: number };
+  /** The node agent (`patchwindow agent`); the bot ignores this section. */
+  readonly agent: {
+    readonly nodeName: string | undefined;
+    readonly host: string;
+    readonly port: number;
+    readonly sentinelFile: string;
+    /** Set: command mode (the file is not watched). */
+    readonly sentinelCommand: readonly string[] | undefined;
+    readonly rebootExitCode: number;
+    readonly nsenter: boolean;
+    readonly commandTimeoutMs: number;
+    readonly scanIntervalMs: number;
+    readonly heartbeatIntervalMs: number;
+  };
   readonly slack: {
     readonly botToken: string | undefined;
     readonly signingSecret: string | undefined;
     readonly appToken: string | undefined;
+    /** Channel id the bot posts to and takes commands from; required when botToken is set. */
+    readonly channel: string | undefined;
+    /** Web API base URL, ending in a slash. */
+    readonly apiUrl: string;
+    /** The slash command, e.g. `/patchwindow`. */
+    readonly command: string;
+    /** Set: requests from other workspaces are refused. */
+    readonly teamId: string | undefined;
   };
   readonly teams: {
     readonly appId: string | undefined;

@@ -39,6 +39,28 @@ const durationMs = (max: number) =>
       return parsed.minutes * 60_000;
     });
 const DAY_MS = 86_400_000;
+
+const PRECISE_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** A duration with seconds, like 30s, 5m or 1h30m, as milliseconds: the agent's timers need seconds. */
+const preciseDurationMs = (min: number, max: number) =>
+  z.string().transform((text, context) => {
+    const match = PRECISE_DURATION.exec(text.trim());
+    const [, hours = '0', minutes = '0', seconds = '0'] = match ?? [];
+    const total = (Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds)) * 1000;
+    if (match === null || text.trim() === '' || total < min || total > max) {
+      context.addIssue({ code: 'custom', message: 'bad duration' });
+      return z.NEVER;
+    }
+    return total;
+  });
+/** A JSON array in the environment (a word list cannot be comma-split safely), a YAML list in the file. */
+const asJsonArray = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+};
 const asInteger = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
 
 function setting<T>(definition: Omit<SettingDefinition<T>, 'secret' | 'fromEnv' | 'defaultValue' | 'defaultText'> & {
@@ -254,13 +276,106 @@ export const settings = {
     expected: 'a duration like 10m (at most 1d)',
     description: 'Time per node the planner assumes before any reboot history exists.',
   }),
+  'cluster.kubeconfig': setting({
+    path: 'cluster.kubeconfig',
+    env: 'KUBECONFIG',
+    schema: z.string().min(1),
+    expected: 'a kubeconfig file path (several joined with the path separator, as kubectl takes them)',
+    description: 'Kubeconfig to reach the cluster when not in a pod; unset: in-cluster credentials in a pod, else ~/.kube/config. Read by the agent.',
+  }),
+  'agent.nodeName': setting({
+    path: 'agent.nodeName',
+    env: 'NODE_NAME',
+    // Lenient here on purpose: CI systems set NODE_NAME for their own use, and only the agent reads it.
+    schema: z.string().min(1).max(253),
+    expected: 'the name of the Kubernetes node the agent runs on',
+    description: 'The node the agent reports on; the manifests set it from the downward API (spec.nodeName). Required by the agent.',
+  }),
+  'agent.host': setting({
+    path: 'agent.host',
+    env: 'PATCHWINDOW_AGENT_HOST',
+    schema: z.string().regex(/^[A-Za-z0-9.:-]+$/),
+    defaultValue: '127.0.0.1',
+    expected: 'a host name or IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0',
+    description: 'Address the agent\'s HTTP server (/healthz, /metrics) listens on. The manifests set 0.0.0.0.',
+  }),
+  'agent.port': setting({
+    path: 'agent.port',
+    env: 'PATCHWINDOW_AGENT_PORT',
+    schema: z.number().int().min(0).max(65535),
+    defaultValue: 9102,
+    fromEnv: asInteger,
+    expected: 'an integer from 0 to 65535 (0 picks a free port)',
+    description: 'The agent\'s HTTP port for /healthz and /metrics.',
+  }),
+  'agent.sentinelFile': setting({
+    path: 'agent.sentinelFile',
+    env: 'PATCHWINDOW_AGENT_SENTINEL_FILE',
+    schema: z.string().regex(/^\/.*[^/]$/),
+    defaultValue: '/var/run/reboot-required',
+    expected: 'an absolute file path, e.g. /host/var/run/reboot-required',
+    description: 'File whose presence means a reboot is pending; the package list is read from <file>.pkgs next to it.',
+  }),
+  'agent.sentinelCommand': setting({
+    path: 'agent.sentinelCommand',
+    env: 'PATCHWINDOW_AGENT_SENTINEL_COMMAND',
+    schema: z.array(z.string().min(1).max(4096)).min(1).max(64),
+    fromEnv: asJsonArray,
+    expected: 'the command as a list of words, program first, e.g. ["needs-restarting","-r"] (a JSON array in the environment)',
+    description: 'When set, the agent runs this command instead of watching the sentinel file (never through a shell).',
+  }),
+  'agent.rebootExitCode': setting({
+    path: 'agent.rebootExitCode',
+    env: 'PATCHWINDOW_AGENT_REBOOT_EXIT_CODE',
+    schema: z.number().int().min(1).max(255),
+    defaultValue: 1,
+    fromEnv: asInteger,
+    expected: 'an integer from 1 to 255',
+    description: 'Exit code of the sentinel command that means "reboot needed"; 0 means not needed, any other code is an error.',
+  }),
+  'agent.nsenter': setting({
+    path: 'agent.nsenter',
+    env: 'PATCHWINDOW_AGENT_NSENTER',
+    schema: z.boolean(),
+    defaultValue: false,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'Run the sentinel command in the host\'s mount namespace (nsenter --target 1 --mount --); needs hostPID and privileges.',
+  }),
+  'agent.commandTimeout': setting({
+    path: 'agent.commandTimeout',
+    env: 'PATCHWINDOW_AGENT_COMMAND_TIMEOUT',
+    schema: preciseDurationMs(1000, 600_000),
+    defaultValue: 30_000,
+    defaultText: '30s',
+    expected: 'a duration like 30s or 2m (from 1s to 10m)',
+    description: 'The sentinel command is killed (with its children) after this long and the scan counts as failed.',
+  }),
+  'agent.scanInterval': setting({
+    path: 'agent.scanInterval',
+    env: 'PATCHWINDOW_AGENT_SCAN_INTERVAL',
+    schema: preciseDurationMs(1000, DAY_MS),
+    defaultValue: 5 * 60_000,
+    defaultText: '5m',
+    expected: 'a duration like 5m or 90s (from 1s to 24h)',
+    description: 'How often the agent polls the sentinel command, or rescans the sentinel file as a fallback to file events; jittered.',
+  }),
+  'agent.heartbeatInterval': setting({
+    path: 'agent.heartbeatInterval',
+    env: 'PATCHWINDOW_AGENT_HEARTBEAT_INTERVAL',
+    schema: preciseDurationMs(1000, DAY_MS),
+    defaultValue: 30 * 60_000,
+    defaultText: '30m',
+    expected: 'a duration like 30m (from 1s to 24h)',
+    description: 'With no change to report, the agent still refreshes the last-scan annotation this often; jittered.',
+  }),
   'slack.botToken': setting({
     path: 'slack.botToken',
     env: 'SLACK_BOT_TOKEN',
     schema: z.string().regex(/^xoxb-\S+$/),
     secret: true,
     expected: 'a Slack bot token starting with xoxb-',
-    description: 'Slack bot token. Read by the Slack adapter, which is not in this version yet.',
+    description: 'Slack bot token. When set, Slack is the chat platform (unless console.mode is on).',
   }),
   'slack.signingSecret': setting({
     path: 'slack.signingSecret',
@@ -268,7 +383,7 @@ export const settings = {
     schema: nonBlank,
     secret: true,
     expected: 'the Slack app signing secret (no spaces)',
-    description: 'Verifies that HTTP requests come from Slack. Read by the Slack adapter, which is not in this version yet.',
+    description: 'Verifies that HTTP requests come from Slack (signature v0). Required in HTTP mode (no app token).',
   }),
   'slack.appToken': setting({
     path: 'slack.appToken',
@@ -276,7 +391,40 @@ export const settings = {
     schema: z.string().regex(/^xapp-\S+$/),
     secret: true,
     expected: 'a Slack app-level token starting with xapp-',
-    description: 'Enables Socket Mode. Read by the Slack adapter, which is not in this version yet.',
+    description: 'Enables Socket Mode: the bot connects out to Slack and needs no public HTTP endpoint.',
+  }),
+  'slack.channel': setting({
+    path: 'slack.channel',
+    env: 'PATCHWINDOW_SLACK_CHANNEL',
+    schema: z.string().regex(/^[CG][A-Z0-9]{6,20}$/),
+    expected: 'a Slack channel id such as C0123456789 (not the #name)',
+    description: 'The channel the bot posts to and takes commands and clicks from; required with SLACK_BOT_TOKEN.',
+  }),
+  'slack.apiUrl': setting({
+    path: 'slack.apiUrl',
+    env: 'PATCHWINDOW_SLACK_API_URL',
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/)
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+    defaultValue: 'https://slack.com/api/',
+    expected: 'an http(s) URL such as https://slack.com/api/',
+    description: 'Base URL of the Slack Web API; tests point it at a local fake.',
+  }),
+  'slack.command': setting({
+    path: 'slack.command',
+    env: 'PATCHWINDOW_SLACK_COMMAND',
+    schema: z.string().regex(/^\/[a-z0-9_-]{1,31}$/),
+    defaultValue: '/patchwindow',
+    expected: 'a slash command such as /patchwindow (lower case, at most 32 characters)',
+    description: 'The slash command the Slack app defines.',
+  }),
+  'slack.teamId': setting({
+    path: 'slack.teamId',
+    env: 'PATCHWINDOW_SLACK_TEAM_ID',
+    schema: z.string().regex(/^[TE][A-Z0-9]{6,20}$/),
+    expected: 'a Slack workspace id such as T0123456789',
+    description: 'When set, requests from any other workspace are refused, and the bot token must belong to it.',
   }),
   'teams.appId': setting({
     path: 'teams.appId',

@@ -45,7 +45,7 @@ describe('loadConfig defaults', () => {
       log: { level: 'info', format: 'auto' },
       db: { path: join(cwd, 'data/patchwindow.db') },
       schedules: { defaultZone: 'UTC' },
-      cluster: { mode: 'auto' },
+      cluster: { mode: 'auto', kubeconfig: undefined },
       sim: { nodes: 6, pending: 4 },
       console: { mode: 'auto', users: ['alice', 'bob', 'carol'], token: undefined },
       approvals: {
@@ -56,7 +56,27 @@ describe('loadConfig defaults', () => {
         leadMs: 86_400_000,
       },
       windows: { concurrency: 1, maxConcurrency: 10, notBackAfterMs: 900_000, nodeTimeMs: 600_000 },
-      slack: { botToken: undefined, signingSecret: undefined, appToken: undefined },
+      agent: {
+        nodeName: undefined,
+        host: '127.0.0.1',
+        port: 9102,
+        sentinelFile: '/var/run/reboot-required',
+        sentinelCommand: undefined,
+        rebootExitCode: 1,
+        nsenter: false,
+        commandTimeoutMs: 30_000,
+        scanIntervalMs: 300_000,
+        heartbeatIntervalMs: 1_800_000,
+      },
+      slack: {
+        botToken: undefined,
+        signingSecret: undefined,
+        appToken: undefined,
+        channel: undefined,
+        apiUrl: 'https://slack.com/api/',
+        command: '/patchwindow',
+        teamId: undefined,
+      },
       teams: { appId: undefined, appPassword: undefined, appType: 'SingleTenant', tenantId: undefined },
     });
   });
@@ -229,7 +249,7 @@ describe('loadConfig unknown keys: typos never fall back to defaults', () => {
 
   it('lists the known variables when nothing is close', () => {
     expect(failure(() => load({ PATCHWINDOW_SOMETHING_ELSE_ENTIRELY: '1' }))).toBe(
-      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME',
+      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME, PATCHWINDOW_AGENT_HOST, PATCHWINDOW_AGENT_PORT, PATCHWINDOW_AGENT_SENTINEL_FILE, PATCHWINDOW_AGENT_SENTINEL_COMMAND, PATCHWINDOW_AGENT_REBOOT_EXIT_CODE, PATCHWINDOW_AGENT_NSENTER, PATCHWINDOW_AGENT_COMMAND_TIMEOUT, PATCHWINDOW_AGENT_SCAN_INTERVAL, PATCHWINDOW_AGENT_HEARTBEAT_INTERVAL, PATCHWINDOW_SLACK_CHANNEL, PATCHWINDOW_SLACK_API_URL, PATCHWINDOW_SLACK_COMMAND, PATCHWINDOW_SLACK_TEAM_ID',
     );
   });
 

@@ -1,0 +1,143 @@
+// The Slack ChatPort: the outbox's posts, updates and thread replies as chat.postMessage and
+// chat.update on one channel. It never retries: every failure becomes a ChatDeliveryError that
+// says whether (and when) the outbox should try again. It only paces its own posts, so that the
+// channel gets at most one new message per second (Slack's chat.postMessage limit).
+import { webApi } from '@slack/bolt';
+import { ChatDeliveryError } from '../../core/ports/chat-port.ts';
+import type { ChatMessage, ChatPort, MessageRef } from '../../core/ports/chat-port.ts';
+import { renderSlackMessage } from './slack-blocks.ts';
+
+/** What the port needs of a Web API client (Bolt's WebClient, configured without retries). */
+export interface SlackChatClient {
+  readonly chat: {
+    postMessage(arguments_: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse>;
+    update(arguments_: webApi.ChatUpdateArguments): Promise<webApi.ChatUpdateResponse>;
+  };
+}
+
+export interface SlackChatOptions {
+  readonly client: SlackChatClient;
+  readonly channel: string;
+  /** Least time between two posts to the channel; Slack allows about one per second. Default 1000. */
+  readonly minPostIntervalMs?: number;
+  /** Real time, for pacing (the engine's clock may be simulated). */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Slack errors that go away by themselves; every other `ok: false` answer is final. */
+const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+/** Wrong or revoked credentials: retried slowly, so nothing is lost while someone fixes the token. */
+const CREDENTIAL_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
+const CREDENTIAL_RETRY_MS = 60_000;
+
+export class SlackChat implements ChatPort {
+  readonly platform = 'slack' as const;
+  readonly #options: SlackChatOptions;
+  readonly #minPostIntervalMs: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  #lastPostAt = -Infinity;
+  #posting: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SlackChatOptions) {
+    this.#options = options;
+    this.#minPostIntervalMs = options.minPostIntervalMs ?? 1000;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  post(message: ChatMessage): Promise<MessageRef> {
+    return this.#post(message, undefined);
+  }
+
+  async update(ref: MessageRef, message: ChatMessage): Promise<void> {
+    const { channel, ts } = parseSlackRef(ref);
+    const payload = renderSlackMessage(message);
+    await deliver('chat.update', () => this.#options.client.chat.update({ channel, ts, text: payload.text, blocks: payload.blocks }));
+  }
+
+  async reply(thread: MessageRef, message: ChatMessage): Promise<MessageRef> {
+    return this.#post(message, parseSlackRef(thread));
+  }
+
+  /** Posts one at a time, each at least `minPostIntervalMs` after the one before (replies are posts too). */
+  #post(message: ChatMessage, thread: { readonly channel: string; readonly ts: string } | undefined): Promise<MessageRef> {
+    const run = async (): Promise<MessageRef> => {
+      const wait = this.#lastPostAt + this.#minPostIntervalMs - this.#now();
+      if (wait > 0) await this.#sleep(wait);
+      const channel = thread?.channel ?? this.#options.channel;
+      const payload = renderSlackMessage(message);
+      try {
+        const result = await deliver('chat.postMessage', () =>
+          this.#options.client.chat.postMessage({
+            channel,
+            text: payload.text,
+            blocks: payload.blocks,
+            unfurl_links: false,
+            unfurl_media: false,
+            ...(thread === undefined ? {} : { thread_ts: thread.ts }),
+          }),
+        );
+        if (result.ts === undefined) throw new ChatDeliveryError('chat.postMessage answered without a message ts', { retryable: true });
+        return { id: slackRef(result.channel ?? channel, result.ts) };
+      } finally {
+        // A refused post counts too: Slack counts attempts against the limit.
+        this.#lastPostAt = this.#now();
+      }
+    };
+    const next = this.#posting.then(run, run);
+    this.#posting = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A Slack message as the outbox stores it: `slack:<channel>:<ts>`. */
+export function slackRef(channel: string, ts: string): string {
+  return `slack:${channel}:${ts}`;
+}
+
+/** Refs of another platform (or an older console run) are permanent failures: the outbox then posts anew. */
+export function parseSlackRef(ref: MessageRef): { readonly channel: string; readonly ts: string } {
+  const match = /^slack:([A-Z0-9]+):(\d+\.\d+)$/.exec(ref.id);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw new ChatDeliveryError(`"${ref.id.slice(0, 60)}" is not a Slack message reference`, { retryable: false });
+  }
+  return { channel: match[1], ts: match[2] };
+}
+
+async function deliver<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error: unknown) {
+    throw toDeliveryError(method, error);
+  }
+}
+
+/** Maps Web API client errors to what the outbox needs to know: retry or not, and when. */
+export function toDeliveryError(method: string, error: unknown): ChatDeliveryError {
+  if (error instanceof ChatDeliveryError) return error;
+  if (error instanceof webApi.WebAPIRateLimitedError) {
+    return new ChatDeliveryError(`${method}: rate limited by Slack (Retry-After ${error.retryAfter}s)`, {
+      retryable: true,
+      retryAfterMs: Math.max(0, error.retryAfter) * 1000,
+      cause: error,
+    });
+  }
+  if (error instanceof webApi.WebAPIHTTPError) {
+    const retryable = error.statusCode >= 500 || error.statusCode === 408;
+    return new ChatDeliveryError(`${method}: Slack answered HTTP ${error.statusCode}`, { retryable, cause: error });
+  }
+  if (error instanceof webApi.WebAPIRequestError) {
+    return new ChatDeliveryError(`${method}: Slack not reachable (${error.original.message})`, { retryable: true, cause: error });
+  }
+  if (error instanceof webApi.WebAPIPlatformError) {
+    const code = error.data.error;
+    if (CREDENTIAL_ERRORS.has(code)) {
+      return new ChatDeliveryError(`${method}: Slack refused the bot token (${code})`, { retryable: true, retryAfterMs: CREDENTIAL_RETRY_MS, cause: error });
+    }
+    return new ChatDeliveryError(`${method}: Slack answered ${code}`, { retryable: TRANSIENT_PLATFORM_ERRORS.has(code), cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ChatDeliveryError(`${method}: ${message}`, { retryable: true, cause: error });
+}

@@ -1,0 +1,216 @@
+// Slack's slash command and button clicks as ChatInbound calls. Every request is acknowledged
+// first (Slack gives 3 s), then the engine works, then the answer goes privately to whoever typed
+// or clicked, through the request's response_url (chat.postEphemeral if that fails). Requests
+// from another workspace (when one is configured) or another channel are refused, and a request
+// Slack delivers twice (same trigger or event id) has one effect.
+import type { App } from '@slack/bolt';
+import type { AnyMiddlewareArgs, BlockAction, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt';
+import type { Actor, ChatInbound, InboundReply } from '../../core/ports/chat-port.ts';
+import type { Logger } from '../logging/create-logger.ts';
+import { renderReply } from './slack-blocks.ts';
+
+export interface SlackInboundOptions {
+  readonly inbound: ChatInbound;
+  readonly channel: string;
+  /** The slash command, e.g. `/patchwindow`. */
+  readonly command: string;
+  /** Set: only this workspace (or Enterprise Grid organisation) is served. */
+  readonly teamId: string | undefined;
+  readonly logger: Logger;
+  /** For private answers when a response_url fails. */
+  readonly client: { readonly chat: { postEphemeral(arguments_: webApi.ChatPostEphemeralArguments): Promise<unknown> } };
+  readonly seen: DeliveryLog;
+  /** Runs `work` and lets shutdown wait for it. */
+  readonly track: (work: () => Promise<void>) => Promise<void>;
+  readonly responseTimeoutMs?: number;
+}
+
+const FAILED_INSIDE = 'Sorry, that failed inside the bot; the log says why.';
+
+export function registerSlackInbound(app: App, options: SlackInboundOptions): void {
+  const { logger, inbound } = options;
+  const answer = privateAnswer(options);
+
+  app.use(async (args) => {
+    const request = describeRequest(args.body);
+    if (request.deliveryId !== undefined && !options.seen.firstTime(request.deliveryId)) {
+      logger.info({ kind: request.kind, retryNum: args.context.retryNum }, 'Slack delivered a request again; acknowledged, not acted on');
+      await ackIfPossible(args);
+      return;
+    }
+    const team = options.teamId;
+    if (team !== undefined && args.context.teamId !== team && args.context.enterpriseId !== team) {
+      logger.warn({ kind: request.kind, team: args.context.teamId, user: request.user }, 'Slack request from another workspace refused');
+      await ackIfPossible(args, request.kind === 'command' ? 'This patchwindow serves another Slack workspace.' : undefined);
+      return;
+    }
+    if (request.kind !== 'event' && request.kind !== 'other' && request.channel !== options.channel) {
+      const text = `patchwindow works only in <#${options.channel}>.`;
+      logger.warn({ kind: request.kind, channel: request.channel, user: request.user }, 'Slack request from another channel refused');
+      if (request.kind === 'command') {
+        await ackIfPossible(args, text);
+      } else {
+        await ackIfPossible(args);
+        const user = request.user;
+        if (user !== undefined) await options.track(() => answer({ responseUrl: request.responseUrl, channel: request.channel, user }, text));
+      }
+      return;
+    }
+    await args.next();
+  });
+
+  app.command(options.command, async ({ command, ack }: SlackCommandMiddlewareArgs) => {
+    await ack();
+    await options.track(async () => {
+      const actor: Actor = { id: `slack:${command.user_id}`, displayName: command.user_name === '' ? command.user_id : command.user_name };
+      const text = command.text.trim() === '' ? 'help' : command.text;
+      const reply = await guarded(() => inbound.command(actor, text), logger, actor, 'command');
+      await answer({ responseUrl: command.response_url, channel: command.channel_id, user: command.user_id }, reply.text);
+    });
+  });
+
+  app.action<BlockAction>({ type: 'block_actions' }, async ({ body, action, ack }) => {
+    await ack();
+    await options.track(async () => {
+      const actor: Actor = { id: `slack:${body.user.id}`, displayName: body.user.username || body.user.name || body.user.id };
+      const target = { responseUrl: body.response_url, channel: body.channel?.id, user: body.user.id };
+      if (action.type !== 'button') {
+        await answer(target, 'patchwindow does not know that control.');
+        return;
+      }
+      const reply = await guarded(() => inbound.action(actor, action.action_id, action.value ?? ''), logger, actor, 'action');
+      await answer(target, reply.text);
+    });
+  });
+
+  app.error(async (error) => {
+    logger.error({ err: { type: error.name, message: error.message, code: error.code } }, 'Slack request handling failed');
+    await Promise.resolve();
+  });
+}
+
+interface AnswerTarget {
+  readonly responseUrl: string | undefined;
+  readonly channel: string | undefined;
+  readonly user: string;
+}
+
+function privateAnswer(options: SlackInboundOptions): (target: AnswerTarget, text: string) => Promise<void> {
+  const timeoutMs = options.responseTimeoutMs ?? 10_000;
+  return async (target, text) => {
+    const payload = renderReply(text);
+    if (target.responseUrl !== undefined && target.responseUrl !== '') {
+      try {
+        const response = await fetch(target.responseUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: payload.text, blocks: payload.blocks }),
+          redirect: 'error',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.body?.cancel();
+        if (response.ok) return;
+        options.logger.warn({ status: response.status }, 'Slack response_url refused the answer; trying chat.postEphemeral');
+      } catch (error: unknown) {
+        options.logger.warn({ err: errorSummary(error) }, 'Slack response_url not reachable; trying chat.postEphemeral');
+      }
+    }
+    if (target.channel === undefined) return;
+    try {
+      await options.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: payload.text, blocks: payload.blocks });
+    } catch (error: unknown) {
+      options.logger.error({ err: errorSummary(error), user: target.user }, 'could not answer a Slack user privately');
+    }
+  };
+}
+
+async function guarded(call: () => Promise<InboundReply>, logger: Logger, actor: Actor, what: string): Promise<InboundReply> {
+  try {
+    return await call();
+  } catch (error: unknown) {
+    logger.error({ err: error, actor: actor.id }, `Slack ${what} failed`);
+    return { ok: false, text: FAILED_INSIDE };
+  }
+}
+
+async function ackIfPossible(args: AnyMiddlewareArgs, text?: string): Promise<void> {
+  if (!('ack' in args) || typeof args.ack !== 'function') return;
+  const ack = args.ack as (response?: unknown) => Promise<void>;
+  await (text === undefined ? ack() : ack({ response_type: 'ephemeral', text }));
+}
+
+interface RequestFacts {
+  readonly kind: 'command' | 'action' | 'event' | 'other';
+  /** Same for every delivery of one request: a trigger id, or an event id. */
+  readonly deliveryId: string | undefined;
+  readonly channel: string | undefined;
+  readonly user: string | undefined;
+  readonly responseUrl: string | undefined;
+}
+
+/** The few fields the guard needs, read defensively from any of Slack's payload shapes. */
+function describeRequest(body: unknown): RequestFacts {
+  const record = asRecord(body);
+  const string = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  if (string(record['command']) !== undefined) {
+    return {
+      kind: 'command',
+      deliveryId: prefixed('trigger', string(record['trigger_id'])),
+      channel: string(record['channel_id']),
+      user: string(record['user_id']),
+      responseUrl: string(record['response_url']),
+    };
+  }
+  if (record['type'] === 'block_actions') {
+    return {
+      kind: 'action',
+      deliveryId: prefixed('trigger', string(record['trigger_id'])),
+      channel: string(asRecord(record['channel'])['id']),
+      user: string(asRecord(record['user'])['id']),
+      responseUrl: string(record['response_url']),
+    };
+  }
+  if (record['type'] === 'event_callback') {
+    return { kind: 'event', deliveryId: prefixed('event', string(record['event_id'])), channel: undefined, user: undefined, responseUrl: undefined };
+  }
+  return { kind: 'other', deliveryId: prefixed('trigger', string(record['trigger_id'])), channel: undefined, user: undefined, responseUrl: undefined };
+}
+
+function prefixed(prefix: string, id: string | undefined): string | undefined {
+  return id === undefined ? undefined : `${prefix}:${id}`;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function errorSummary(error: unknown): { type: string; message: string } {
+  return error instanceof Error ? { type: error.name, message: error.message } : { type: 'unknown', message: String(error) };
+}
+
+/** Delivery ids seen in the last `ttlMs`, at most `max` of them (oldest forgotten first). */
+export class DeliveryLog {
+  readonly #seen = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(options: { ttlMs?: number; max?: number; now?: () => number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 15 * 60_000;
+    this.#max = options.max ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** True the first time `id` is seen (within the window); false for a repeat. */
+  firstTime(id: string): boolean {
+    const now = this.#now();
+    for (const [key, at] of this.#seen) {
+      if (at + this.#ttlMs > now && this.#seen.size < this.#max) break;
+      this.#seen.delete(key);
+    }
+    const at = this.#seen.get(id);
+    if (at !== undefined && at + this.#ttlMs > now) return false;
+    this.#seen.set(id, now);
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+// The client-node adapter over real HTTP against a loopback stand-in: paths, patch content types,
+// bodies, credentials, error translation and request timeouts as they go over the wire.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKubeConfig } from '../../../agent/adapters/kube-config.ts';
+import { FIELD_MANAGER, KubeNodeApi } from '../../../agent/adapters/kube-node-api.ts';
+import { NodeApiError } from '../../../agent/ports/node-api.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
+import { startFakeApiServer } from './support/fake-api-server.ts';
+import type { FakeApiServer } from './support/fake-api-server.ts';
+
+const dirs = tempDirs();
+let server: FakeApiServer;
+
+beforeEach(async () => {
+  server = await startFakeApiServer('node-a');
+});
+
+afterEach(async () => {
+  await server.close();
+  dirs.removeAll();
+});
+
+function api(timeoutMs?: number): KubeNodeApi {
+  const directory = dirs.make();
+  const { kubeConfig } = loadKubeConfig({ kubeconfig: server.writeKubeconfig(directory), env: {}, homeDir: directory });
+  return new KubeNodeApi(kubeConfig, timeoutMs === undefined ? {} : { timeoutMs });
+}
+
+async function failure(call: Promise<unknown>): Promise<NodeApiError> {
+  const error: unknown = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(NodeApiError);
+  return error as NodeApiError;
+}
+
+describe('KubeNodeApi', () => {
+  it('reads the Node with the kubeconfig credentials', async () => {
+    const node = await api().readNode('node-a');
+    expect(node.metadata?.labels).toEqual({ 'kubernetes.io/hostname': 'node-a' });
+    expect(node.status?.conditions).toEqual([{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }]);
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/api/v1/nodes/node-a', authorization: `Bearer ${server.token}` });
+  });
+
+  it('sends the metadata as a JSON merge patch, nulls removing keys', async () => {
+    server.node.labels['patchwindow.dev/reboot-required'] = 'true';
+    await api().patchNodeMetadata('node-a', {
+      metadata: { annotations: { 'patchwindow.dev/reboot-required': 'false' }, labels: { 'patchwindow.dev/reboot-required': null } },
+    });
+    const request = server.requests[0];
+    expect(request).toMatchObject({ method: 'PATCH', path: '/api/v1/nodes/node-a', contentType: 'application/merge-patch+json' });
+    expect(request?.query.get('fieldManager')).toBe(FIELD_MANAGER);
+    expect(request?.body).toEqual({ metadata: { annotations: { 'patchwindow.dev/reboot-required': 'false' }, labels: { 'patchwindow.dev/reboot-required': null } } });
+    expect(server.node.labels).toEqual({ 'kubernetes.io/hostname': 'node-a' });
+  });
+
+  it('sends the condition as a strategic merge patch to the status subresource, keeping the other conditions', async () => {
+    await api().patchNodeStatus('node-a', {
+      status: {
+        conditions: [{ type: 'RebootRequired', status: 'True', reason: 'SentinelFile', message: 'reboot required', lastHeartbeatTime: '2026-03-10T08:00:00Z', lastTransitionTime: '2026-03-10T08:00:00Z' }],
+      },
+    });
+    expect(server.requests[0]).toMatchObject({ method: 'PATCH', path: '/api/v1/nodes/node-a/status', contentType: 'application/strategic-merge-patch+json' });
+    expect(server.node.conditions.map((condition) => condition.type)).toEqual(['Ready', 'RebootRequired']);
+  });
+
+  it('turns a 403 into a NodeApiError naming the verb and resource', async () => {
+    server.override = (request) =>
+      request.path.endsWith('/status')
+        ? { status: 403, body: { kind: 'Status', code: 403, message: 'nodes "node-a" is forbidden: User "system:serviceaccount:patchwindow:patchwindow-agent" cannot patch resource "nodes/status"' } }
+        : undefined;
+    const error = await failure(api().patchNodeStatus('node-a', { status: { conditions: [{ type: 'RebootRequired', status: 'False', reason: 'SentinelFile', message: 'm', lastHeartbeatTime: '2026-03-10T08:00:00Z' }] } }));
+    expect(error).toMatchObject({ verb: 'patch', resource: 'nodes/status', status: 403 });
+    expect(error.message).toContain('cannot patch resource "nodes/status"');
+  });
+
+  it('reports a missing Node as 404', async () => {
+    expect(await failure(api().readNode('node-b'))).toMatchObject({ verb: 'get', resource: 'nodes', status: 404, message: 'get nodes node-b: HTTP 404: nodes "node-b" not found' });
+  });
+
+  it('gives up on a request that gets no answer within the timeout', async () => {
+    server.override = () => 'hang';
+    const error = await failure(api(200).readNode('node-a'));
+    expect(error.status).toBeUndefined();
+    expect(error.message).toBe('get nodes node-a: no answer from the API server: request timed out');
+  });
+
+  it('reports a server that is not there', async () => {
+    const client = api();
+    await server.close();
+    const error = await failure(client.readNode('node-a'));
+    expect(error.status).toBeUndefined();
+    expect(error.message).toMatch(/^get nodes node-a: no answer from the API server: .*ECONNREFUSED/);
+    server = await startFakeApiServer('node-a');
+  });
+});
