@@ -2,6 +2,7 @@
 // every call and every message, answers like Slack (HTTP 200 with ok/error JSON, 429 with
 // Retry-After), enforces about one chat.postMessage per second per channel as Slack does, and can
 // be told to fail the next calls of a method: 429, 5xx, a platform error, or no answer at all.
+// It opens modals (views.open, once per trigger id) and keeps them for the test to submit.
 // It also plays Socket Mode: apps.connections.open hands out a ws:// URL on the same server, and
 // the test pushes envelopes (slash commands, clicks) down that connection and reads the acks.
 import { randomUUID } from 'node:crypto';
@@ -61,6 +62,12 @@ export interface FakeResponse {
   readonly at: number;
 }
 
+export interface FakeView {
+  readonly id: string;
+  readonly triggerId: string;
+  readonly view: Record<string, unknown>;
+}
+
 /** What the app sent back for an envelope: its id and, for commands, an optional response payload. */
 export interface SocketAck {
   readonly envelope_id: string;
@@ -71,6 +78,8 @@ export class FakeSlackApi {
   readonly calls: FakeCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly ephemerals: Record<string, unknown>[] = [];
+  /** Modals opened with views.open: the trigger id and the view as sent, with the id the fake gave it. */
+  readonly views: FakeView[] = [];
   readonly responses: FakeResponse[] = [];
   /** 429s answered because a channel got posts too fast (not injected faults). */
   rateLimited = 0;
@@ -351,6 +360,28 @@ export class FakeSlackApi {
         answer({ ok: true, message_ts: this.#ts() });
         return;
       }
+      case 'views.open': {
+        const triggerId = typeof args['trigger_id'] === 'string' ? args['trigger_id'] : '';
+        const view = args['view'];
+        if (triggerId === '' || typeof view !== 'object' || view === null || Array.isArray(view)) {
+          answer({ ok: false, error: 'invalid_arguments' });
+          return;
+        }
+        const opened = view as Record<string, unknown>;
+        // Slack refuses a trigger used twice (and one older than 3 s).
+        if (this.views.some((candidate) => candidate.triggerId === triggerId)) {
+          answer({ ok: false, error: 'expired_trigger_id' });
+          return;
+        }
+        if (opened['type'] !== 'modal' || !Array.isArray(opened['blocks']) || typeof opened['title'] !== 'object') {
+          answer({ ok: false, error: 'invalid_arguments' });
+          return;
+        }
+        const id = `V0FAKE${String(this.views.length + 1).padStart(4, '0')}`;
+        this.views.push({ id, triggerId, view: opened });
+        answer({ ok: true, view: { ...opened, id, team_id: this.#options.teamId, state: { values: {} }, hash: `${Date.now()}.fakehash` } });
+        return;
+      }
       default:
         answer({ ok: false, error: 'unknown_method' });
     }
@@ -405,7 +436,7 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   }
   const args: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(body)) {
-    if (key === 'blocks' || key === 'attachments' || key === 'metadata') {
+    if (key === 'blocks' || key === 'attachments' || key === 'metadata' || key === 'view') {
       try {
         args[key] = JSON.parse(value);
         continue;

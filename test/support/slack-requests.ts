@@ -1,6 +1,6 @@
 // Requests exactly as Slack sends them to an app's Request URL: form-encoded slash commands and
-// interactivity payloads (`payload=<JSON>`), signed with the app's signing secret (v0:
-// HMAC-SHA256 over `v0:<timestamp>:<raw body>`, hex, in X-Slack-Signature).
+// interactivity payloads (`payload=<JSON>`: button clicks, modal submissions), signed with the
+// app's signing secret (v0: HMAC-SHA256 over `v0:<timestamp>:<raw body>`, hex, in X-Slack-Signature).
 import { createHmac, randomBytes } from 'node:crypto';
 import { FAKE_CHANNEL, FAKE_TEAM_ID } from './fake-slack-api.ts';
 
@@ -80,6 +80,8 @@ export interface BlockActionFields {
   readonly teamId?: string;
   readonly messageTs?: string;
   readonly triggerId?: string;
+  /** The clicked message was shown only to the user (e.g. an answer to a command). */
+  readonly ephemeral?: boolean;
 }
 
 /** The interactivity payload of a button click in a channel message, form-encoded as `payload=`. */
@@ -97,7 +99,7 @@ export function blockActionsPayload(fields: BlockActionFields): Record<string, u
     user: { id: fields.userId, username: fields.userName ?? fields.userId.toLowerCase(), name: fields.userName ?? fields.userId.toLowerCase(), team_id: team },
     api_app_id: 'A0PATCHWIN',
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
-    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: fields.ephemeral ?? false },
     trigger_id: fields.triggerId ?? triggerId(),
     team: { id: team, domain: 'patchwindow-test' },
     enterprise: null,
@@ -116,6 +118,61 @@ export function blockActionsPayload(fields: BlockActionFields): Record<string, u
         action_ts: `${Math.floor(Date.now() / 1000)}.123456`,
       },
     ],
+  };
+}
+
+export interface ViewSubmissionFields {
+  /** The view as the app opened it (callback_id, private_metadata, blocks, …), e.g. from FakeSlackApi.views. */
+  readonly view: Record<string, unknown>;
+  /** The view's id, as views.open answered it. */
+  readonly viewId?: string;
+  /** `state.values`: block id → action id → { type, value }. */
+  readonly values: Record<string, Record<string, { readonly type: string; readonly value: string | null }>>;
+  readonly userId: string;
+  readonly userName?: string;
+  readonly teamId?: string;
+  readonly triggerId?: string;
+}
+
+/** The interactivity payload of a modal's submit button, form-encoded as `payload=`. */
+export function viewSubmissionBody(fields: ViewSubmissionFields): string {
+  return new URLSearchParams({ payload: JSON.stringify(viewSubmissionPayload(fields)) }).toString();
+}
+
+/** The view_submission payload Slack sends when a user submits a modal. */
+export function viewSubmissionPayload(fields: ViewSubmissionFields): Record<string, unknown> {
+  const team = fields.teamId ?? FAKE_TEAM_ID;
+  const name = fields.userName ?? fields.userId.toLowerCase();
+  return {
+    type: 'view_submission',
+    team: { id: team, domain: 'patchwindow-test' },
+    user: { id: fields.userId, username: name, name, team_id: team },
+    api_app_id: 'A0PATCHWIN',
+    token: 'gIkuvaNzQIHg97ATvDxqgjtO',
+    trigger_id: fields.triggerId ?? triggerId(),
+    view: {
+      id: fields.viewId ?? 'V0FAKE0001',
+      team_id: team,
+      type: 'modal',
+      private_metadata: '',
+      callback_id: '',
+      hash: '1780000000.fakehash',
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      root_view_id: fields.viewId ?? 'V0FAKE0001',
+      previous_view_id: null,
+      app_id: 'A0PATCHWIN',
+      external_id: '',
+      app_installed_team_id: team,
+      bot_id: 'B0PWBOT001',
+      ...fields.view,
+      state: { values: fields.values },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
   };
 }
 

@@ -1,5 +1,5 @@
-// Slack for the bot: the ChatPort (outgoing) and, through a Bolt App, the slash command and
-// buttons (incoming). Socket Mode when an app-level token is given; otherwise HTTP, where Slack's
+// Slack for the bot: the ChatPort (outgoing) and, through a Bolt App, the slash command,
+// buttons and the window form (incoming). Socket Mode when an app-level token is given; otherwise HTTP, where Slack's
 // requests arrive at POST /slack/events on the bot's own HTTP server: the route hands them to
 // Bolt's HTTPReceiver request listener, which verifies the signature (v0 HMAC-SHA256, at most
 // 5 minutes old) before anything is read. Every Bolt and Slack type stays in this folder.
@@ -146,6 +146,9 @@ export class SlackAdapter {
       teamId: this.#options.teamId,
       logger: this.#logger,
       client: this.#client,
+      share: async (payload) => {
+        await this.chat.postRendered(payload);
+      },
       seen: this.#seen,
       track: (work) => this.#track(work),
       responseTimeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -42,12 +42,27 @@ export function renderSlackMessage(message: ChatMessage): SlackMessagePayload {
   return { text: truncate(escapeMrkdwn(message.fallbackText), SLACK_LIMITS.fallbackText), blocks };
 }
 
-/** A private answer (command result, refusal, help): indented text keeps its layout in a code block. */
-export function renderReply(text: string): SlackMessagePayload {
+/** Blocks kept whole around a reply's text, e.g. the buttons under a status answer. */
+export interface ReplyExtras {
+  readonly before?: readonly types.KnownBlock[];
+  readonly after?: readonly types.KnownBlock[];
+  /** Slack mrkdwn put before the (escaped) fallback text, e.g. a mention. */
+  readonly fallbackPrefix?: string;
+}
+
+/**
+ * A private answer (command result, refusal, help): indented text keeps its layout in a code
+ * block. `extras` are kept whole; the text is shortened to leave room for them.
+ */
+export function renderReply(text: string, extras: ReplyExtras = {}): SlackMessagePayload {
   const preformatted = text.split('\n').some((line) => /^\s{2,}\S/.test(line));
-  const entry: Entry = { kind: 'chunks', chunks: chunkLines(text.split('\n').map(escapeMrkdwn), preformatted), unit: 'text' };
-  const blocks = pack([entry], SLACK_LIMITS.maxBlocks, SLACK_LIMITS.totalText) ?? pack([entry], SLACK_LIMITS.maxBlocks - 1, SLACK_LIMITS.totalText - 80, true) ?? [];
-  return { text: truncate(escapeMrkdwn(text), SLACK_LIMITS.fallbackText), blocks };
+  const entries: Entry[] = [
+    { kind: 'fixed', blocks: [...(extras.before ?? [])] },
+    { kind: 'chunks', chunks: chunkLines(text.split('\n').map(escapeMrkdwn), preformatted), unit: 'text' },
+    { kind: 'fixed', blocks: [...(extras.after ?? [])] },
+  ];
+  const blocks = pack(entries, SLACK_LIMITS.maxBlocks, SLACK_LIMITS.totalText) ?? pack(entries, SLACK_LIMITS.maxBlocks - 1, SLACK_LIMITS.totalText - 80, true) ?? [];
+  return { text: truncate(`${extras.fallbackPrefix ?? ''}${escapeMrkdwn(text)}`, SLACK_LIMITS.fallbackText), blocks };
 }
 
 interface Chunk {

@@ -1,11 +1,13 @@
 // The Slack ChatPort: the outbox's posts, updates and thread replies as chat.postMessage and
 // chat.update on one channel. It never retries: every failure becomes a ChatDeliveryError that
 // says whether (and when) the outbox should try again. It only paces its own posts, so that the
-// channel gets at most one new message per second (Slack's chat.postMessage limit).
+// channel gets at most one new message per second (Slack's chat.postMessage limit); a message the
+// adapter posts on demand (a shared status) waits its turn in the same pacing.
 import { webApi } from '@slack/bolt';
 import { ChatDeliveryError } from '../../core/ports/chat-port.ts';
 import type { ChatMessage, ChatPort, MessageRef } from '../../core/ports/chat-port.ts';
 import { renderSlackMessage } from './slack-blocks.ts';
+import type { SlackMessagePayload } from './slack-blocks.ts';
 
 /** What the port needs of a Web API client (Bolt's WebClient, configured without retries). */
 export interface SlackChatClient {
@@ -47,8 +49,16 @@ export class SlackChat implements ChatPort {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  post(message: ChatMessage): Promise<MessageRef> {
-    return this.#post(message, undefined);
+  async post(message: ChatMessage): Promise<MessageRef> {
+    return this.#post(renderSlackMessage(message), undefined);
+  }
+
+  /**
+   * A message rendered by the adapter itself, posted to the channel on demand (e.g. a status
+   * someone shares), outside the outbox: paced with the outbox's posts, never retried.
+   */
+  postRendered(payload: SlackMessagePayload): Promise<MessageRef> {
+    return this.#post(payload, undefined);
   }
 
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {
@@ -58,16 +68,15 @@ export class SlackChat implements ChatPort {
   }
 
   async reply(thread: MessageRef, message: ChatMessage): Promise<MessageRef> {
-    return this.#post(message, parseSlackRef(thread));
+    return this.#post(renderSlackMessage(message), parseSlackRef(thread));
   }
 
   /** Posts one at a time, each at least `minPostIntervalMs` after the one before (replies are posts too). */
-  #post(message: ChatMessage, thread: { readonly channel: string; readonly ts: string } | undefined): Promise<MessageRef> {
+  #post(payload: SlackMessagePayload, thread: { readonly channel: string; readonly ts: string } | undefined): Promise<MessageRef> {
     const run = async (): Promise<MessageRef> => {
       const wait = this.#lastPostAt + this.#minPostIntervalMs - this.#now();
       if (wait > 0) await this.#sleep(wait);
       const channel = thread?.channel ?? this.#options.channel;
-      const payload = renderSlackMessage(message);
       try {
         const result = await deliver('chat.postMessage', () =>
           this.#options.client.chat.postMessage({

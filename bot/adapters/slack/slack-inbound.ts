@@ -1,13 +1,28 @@
-// Slack's slash command and button clicks as ChatInbound calls. Every request is acknowledged
-// first (Slack gives 3 s), then the engine works, then the answer goes privately to whoever typed
-// or clicked, through the request's response_url (chat.postEphemeral if that fails). Requests
-// from another workspace (when one is configured) or another channel are refused, and a request
-// Slack delivers twice (same trigger or event id) has one effect.
+// Slack's slash command, button clicks and the window form as ChatInbound calls. Every request is
+// acknowledged first (Slack gives 3 s), then the engine works, then the answer goes privately to
+// whoever typed or clicked, through the request's response_url (chat.postEphemeral if that fails).
+// The one exception is the window form's submission: its acknowledgement carries the engine's
+// refusal, so the engine answers first (within most of those 3 s). Requests from another
+// workspace (when one is configured) or another channel are refused, and a request Slack
+// delivers twice (same trigger or event id) has one effect.
 import type { App } from '@slack/bolt';
-import type { AnyMiddlewareArgs, BlockAction, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt';
+import type { AnyMiddlewareArgs, BlockAction, SlackCommandMiddlewareArgs, types, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { Actor, ChatInbound, InboundReply } from '../../core/ports/chat-port.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import { renderReply } from './slack-blocks.ts';
+import type { SlackMessagePayload } from './slack-blocks.ts';
+import {
+  DEFAULT_FORM_ANSWER_MS,
+  formChannel,
+  OPEN_WINDOW_ACTION,
+  OPEN_WINDOW_VIEW,
+  openWindowModal,
+  readOpenWindowForm,
+  refusalErrors,
+  renderSharedStatus,
+  SHARE_STATUS_ACTION,
+  statusActions,
+} from './slack-window-form.ts';
 
 export interface SlackInboundOptions {
   readonly inbound: ChatInbound;
@@ -17,12 +32,19 @@ export interface SlackInboundOptions {
   /** Set: only this workspace (or Enterprise Grid organisation) is served. */
   readonly teamId: string | undefined;
   readonly logger: Logger;
-  /** For private answers when a response_url fails. */
-  readonly client: { readonly chat: { postEphemeral(arguments_: webApi.ChatPostEphemeralArguments): Promise<unknown> } };
+  /** For private answers when a response_url fails (and after a form), and for opening the window form. */
+  readonly client: {
+    readonly chat: { postEphemeral(arguments_: webApi.ChatPostEphemeralArguments): Promise<unknown> };
+    readonly views: { open(arguments_: webApi.ViewsOpenArguments): Promise<unknown> };
+  };
+  /** Posts a message to the channel now (paced with the outbox's posts); for "Share in channel". */
+  readonly share: (payload: SlackMessagePayload) => Promise<void>;
   readonly seen: DeliveryLog;
   /** Runs `work` and lets shutdown wait for it. */
   readonly track: (work: () => Promise<void>) => Promise<void>;
   readonly responseTimeoutMs?: number;
+  /** How long a form submission waits for the engine before closing the form anyway. Default 2.5 s. */
+  readonly formAnswerMs?: number;
 }
 
 const FAILED_INSIDE = 'Sorry, that failed inside the bot; the log says why.';
@@ -65,7 +87,9 @@ export function registerSlackInbound(app: App, options: SlackInboundOptions): vo
       const actor: Actor = { id: `slack:${command.user_id}`, displayName: command.user_name === '' ? command.user_id : command.user_name };
       const text = command.text.trim() === '' ? 'help' : command.text;
       const reply = await guarded(() => inbound.command(actor, text), logger, actor, 'command');
-      await answer({ responseUrl: command.response_url, channel: command.channel_id, user: command.user_id }, reply.text);
+      // A status answer offers the window form and sharing it with the channel.
+      const after = reply.ok && /^\s*status\s*$/i.test(text) ? [statusActions()] : [];
+      await answer({ responseUrl: command.response_url, channel: command.channel_id, user: command.user_id }, reply.text, after);
     });
   });
 
@@ -78,8 +102,51 @@ export function registerSlackInbound(app: App, options: SlackInboundOptions): vo
         await answer(target, 'patchwindow does not know that control.');
         return;
       }
+      if (action.action_id === OPEN_WINDOW_ACTION) {
+        await openForm(options, body.trigger_id, actor, (text) => answer(target, text));
+        return;
+      }
+      if (action.action_id === SHARE_STATUS_ACTION) {
+        await shareStatus(options, actor, body.user.id, (text) => answer(target, text));
+        return;
+      }
       const reply = await guarded(() => inbound.action(actor, action.action_id, action.value ?? ''), logger, actor, 'action');
       await answer(target, reply.text);
+    });
+  });
+
+  app.view<ViewSubmitAction>({ type: 'view_submission', callback_id: OPEN_WINDOW_VIEW }, async ({ body, view, ack }) => {
+    await options.track(async () => {
+      const user = body.user.id;
+      const actor: Actor = { id: `slack:${user}`, displayName: userName(body.user) };
+      // Only the configured channel's users get this form; the answer goes there too.
+      const later = (text: string): Promise<void> => answer({ responseUrl: undefined, channel: options.channel, user }, text);
+      if (formChannel(view.private_metadata) !== options.channel) {
+        logger.warn({ user }, 'Slack window form for another channel refused');
+        await ack({ response_action: 'errors', errors: { duration: 'This form belongs to another channel; open it again from the status answer.' } });
+        return;
+      }
+      const form = readOpenWindowForm(view.state.values);
+      if (!form.ok) {
+        logger.info({ user, fields: Object.keys(form.errors) }, 'Slack window form refused: invalid input');
+        await ack({ response_action: 'errors', errors: form.errors });
+        return;
+      }
+      const work = guarded(() => inbound.command(actor, form.text), logger, actor, 'window form');
+      const reply = await within(work, options.formAnswerMs ?? DEFAULT_FORM_ANSWER_MS);
+      if (reply === undefined) {
+        // Slack would show the user an error: close the form now and answer when the engine has.
+        await ack();
+        logger.warn({ user }, 'the engine took long to answer a Slack window form; answering privately instead');
+        await later((await work).text);
+        return;
+      }
+      if (!reply.ok) {
+        await ack({ response_action: 'errors', errors: refusalErrors(reply.text) });
+        return;
+      }
+      await ack();
+      await later(reply.text);
     });
   });
 
@@ -95,10 +162,38 @@ interface AnswerTarget {
   readonly user: string;
 }
 
-function privateAnswer(options: SlackInboundOptions): (target: AnswerTarget, text: string) => Promise<void> {
+/** Opens the window form with the click's trigger (valid for 3 s, hence right after the ack). */
+async function openForm(options: SlackInboundOptions, triggerId: string, actor: Actor, tell: (text: string) => Promise<void>): Promise<void> {
+  try {
+    await options.client.views.open({ trigger_id: triggerId, view: openWindowModal(options.channel) });
+  } catch (error: unknown) {
+    options.logger.warn({ err: errorSummary(error), actor: actor.id }, 'could not open the Slack window form');
+    await tell(`Could not open the form (${slackErrorCode(error)}); try again, or type "${options.command} open 2h" (see "${options.command} help open").`);
+  }
+}
+
+/** Posts the current status (not the one the button came with, which may be old) to the channel. */
+async function shareStatus(options: SlackInboundOptions, actor: Actor, userId: string, tell: (text: string) => Promise<void>): Promise<void> {
+  const status = await guarded(() => options.inbound.command(actor, 'status'), options.logger, actor, 'status');
+  if (!status.ok) {
+    await tell(status.text);
+    return;
+  }
+  try {
+    await options.share(renderSharedStatus(status.text, { id: userId, name: actor.displayName }));
+  } catch (error: unknown) {
+    options.logger.warn({ err: errorSummary(error), actor: actor.id }, 'could not share the status in the Slack channel');
+    await tell(`Could not share the status: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  options.logger.info({ actor: actor.id }, 'status shared in the Slack channel');
+  await tell('Shared the current status in the channel.');
+}
+
+function privateAnswer(options: SlackInboundOptions): (target: AnswerTarget, text: string, after?: types.KnownBlock[]) => Promise<void> {
   const timeoutMs = options.responseTimeoutMs ?? 10_000;
-  return async (target, text) => {
-    const payload = renderReply(text);
+  return async (target, text, after = []) => {
+    const payload = renderReply(text, { after });
     if (target.responseUrl !== undefined && target.responseUrl !== '') {
       try {
         const response = await fetch(target.responseUrl, {
@@ -131,6 +226,32 @@ async function guarded(call: () => Promise<InboundReply>, logger: Logger, actor:
     logger.error({ err: error, actor: actor.id }, `Slack ${what} failed`);
     return { ok: false, text: FAILED_INSIDE };
   }
+}
+
+/** `work`'s result if it comes within `ms`, else undefined (`work` goes on). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(undefined);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function userName(user: { readonly id: string; readonly name?: string }): string {
+  const username = asRecord(user)['username'];
+  if (typeof username === 'string' && username !== '') return username;
+  return user.name !== undefined && user.name !== '' ? user.name : user.id;
+}
+
+function slackErrorCode(error: unknown): string {
+  const data = asRecord(asRecord(error)['data']);
+  return typeof data['error'] === 'string' ? `Slack answered ${data['error']}` : 'Slack not reachable';
 }
 
 async function ackIfPossible(args: AnyMiddlewareArgs, text?: string): Promise<void> {
