@@ -25,9 +25,9 @@ afterEach(async () => {
   dirs.removeAll();
 });
 
-async function setup(): Promise<{ fake: FakeSlackApi; clock: ManualClock; cluster: SimulatedCluster; path: string }> {
+async function setup(nodes = 6, pending = 4): Promise<{ fake: FakeSlackApi; clock: ManualClock; cluster: SimulatedCluster; path: string }> {
   const clock = new ManualClock('2026-11-25T12:00:00Z');
-  const cluster = new SimulatedCluster(clock, { seed: 1 });
+  const cluster = new SimulatedCluster(clock, { seed: 1, nodeCount: nodes, pendingAtStart: pending });
   // The fake stamps every call with the engine's (manual) time, and limits posts per channel in real time.
   const fake = await FakeSlackApi.start({ stamp: () => clock.now().getTime(), postIntervalMs: FAKE_POST_INTERVAL_MS });
   cleanups.push(() => fake.close());
@@ -50,8 +50,8 @@ async function start(fake: FakeSlackApi, clock: ManualClock, cluster: SimulatedC
   };
 }
 
-async function requestAndApprove(h: SlackHarness, fake: FakeSlackApi): Promise<void> {
-  expect((await postSigned(h.eventsUrl, slashCommandBody({ text: 'open 1h', userId: ALICE_ID, responseUrl: fake.responseUrl() }))).status).toBe(200);
+async function requestAndApprove(h: SlackHarness, fake: FakeSlackApi, command = 'open 1h'): Promise<void> {
+  expect((await postSigned(h.eventsUrl, slashCommandBody({ text: command, userId: ALICE_ID, responseUrl: fake.responseUrl() }))).status).toBe(200);
   await fake.waitFor(() => fake.responses.length === 1);
   expect((await postSigned(h.eventsUrl, blockActionsBody({ actionId: 'approve', value: '1', userId: BOB_ID, userName: 'bob', responseUrl: fake.responseUrl() }))).status).toBe(200);
   await fake.waitFor(() => fake.responses.length === 2);
@@ -74,10 +74,10 @@ function expectAtMostOncePerSecond(stamps: readonly number[]): void {
 }
 
 describe('a window streamed to Slack', () => {
-  it('updates one card at most once a second per message, threads the milestones, and never draws a 429', async () => {
-    const { fake, clock, cluster, path } = await setup();
+  it('streams a 20-node window: one card updated at most once a second, milestones threaded, never a 429', async () => {
+    const { fake, clock, cluster, path } = await setup(20, 20);
     const h = await start(fake, clock, cluster, path);
-    await requestAndApprove(h, fake);
+    await requestAndApprove(h, fake, 'open 1h --concurrency 4');
     await h.runUntil(async () => (await h.repositories.windows.get(1))?.state === 'closed', 10 * 60_000);
     await h.step(1000);
 
@@ -89,7 +89,7 @@ describe('a window streamed to Slack', () => {
     expect(updates.length).toBeGreaterThan(5);
     expectAtMostOncePerSecond(updates);
     expect(live?.text).toContain('closed');
-    expect(JSON.stringify(live?.blocks)).toContain('4/4 done');
+    expect(JSON.stringify(live?.blocks)).toContain('20/20 done');
     expect(JSON.stringify(live?.blocks)).not.toContain('"actions"');
 
     const thread = fake.replies(ts).map((message) => message.text);
@@ -99,7 +99,7 @@ describe('a window streamed to Slack', () => {
     expect(fake.rateLimited).toBe(0);
     expect(fake.calls.filter((call) => call.outcome !== 'ok')).toEqual([]);
     expect(await h.repositories.outbox.pending(10)).toEqual([]);
-  });
+  }, 120_000); // about 120 thread replies, each paced in real time as Slack requires
 
   it('goes on updating the same card after a restart mid-window, without posting it again', async () => {
     const { fake, clock, cluster, path } = await setup();
