@@ -55,6 +55,13 @@ export class NodeReporter {
 
   /** How long until a heartbeat write is due; undefined before the Node has been read. */
   msUntilHeartbeat(now: Date): number | undefined {
+    // The agent asks right after publishing, before the write has happened. A state waiting to be
+    // written that is due for a heartbeat (or the first write) moves the next heartbeat one interval
+    // past its scan; answering 0 ("overdue") here would make the agent fall back to the scan interval.
+    const pending = this.#latest;
+    if (pending !== undefined && this.#failures === 0 && (this.#nextHeartbeatAt === undefined || pending.scannedAt.getTime() >= this.#nextHeartbeatAt)) {
+      return Math.max(0, pending.scannedAt.getTime() + this.#options.heartbeatIntervalMs - now.getTime());
+    }
     return this.#nextHeartbeatAt === undefined ? undefined : Math.max(0, this.#nextHeartbeatAt - now.getTime());
   }
 
