@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { runAgentCommand } from './commands/agent-command.ts';
 import { runBotCommand } from './commands/bot-command.ts';
 import { runChatCommand } from './commands/chat-command.ts';
+import { runKuredManifests } from './commands/manifests-command.ts';
+import type { KuredManifestsOptions } from './commands/manifests-command.ts';
 import { runSchedulePreview } from './commands/schedule-preview-command.ts';
 import type { PreviewOptions } from './commands/schedule-preview-command.ts';
 import { reportStartupFailure } from './commands/startup-failure.ts';
@@ -48,6 +50,22 @@ program
   .action(async (spec: string, options: PreviewOptions & { config?: string }) => {
     const io = { stdout: process.stdout, stderr: process.stderr, now: new Date() };
     process.exitCode = await runSchedulePreview(spec, options, { configPath: options.config, env: process.env, cwd: process.cwd() }, io);
+  });
+
+program
+  .command('manifests')
+  .description('print the Kubernetes resources patchwindow applies')
+  .command('kured')
+  .description('print the kured resources (YAML) the bot applies for a window: built-in manifests, kured narrowed to the window')
+  .requiredOption('--start <instant>', 'window start, ISO 8601 with offset, e.g. 2026-03-07T22:00:00+01:00')
+  .requiredOption('--end <instant>', 'window end (exclusive), ISO 8601 with offset')
+  .option('--zone <zone>', "IANA time zone kured's window is written in (default: PATCHWINDOW_DEFAULT_ZONE)")
+  .option('--concurrency <n>', 'nodes rebooting at once (default: PATCHWINDOW_CONCURRENCY)')
+  .option('--nodes <selector>', 'label selector limiting the nodes kured runs on')
+  .option('--window <id>', 'window number for the patchwindow.dev/window label (default 0)')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .action((options: KuredManifestsOptions & { config?: string }) => {
+    process.exitCode = runKuredManifests(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stdout: process.stdout, stderr: process.stderr });
   });
 
 program

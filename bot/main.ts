@@ -4,8 +4,7 @@ import type { Config } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { maskSecret } from './config/mask-secret.ts';
 import { LogChat } from './adapters/chat/log-chat.ts';
-import { SimulatedCluster } from './adapters/cluster/simulated/simulated-cluster.ts';
-import { SimulationDriver } from './adapters/cluster/simulated/simulation-driver.ts';
+import { selectCluster } from './adapters/cluster/kubernetes/cluster-selection.ts';
 import { ConsoleChannel } from './adapters/console/console-channel.ts';
 import { consoleRoutes, isLoopbackHost } from './adapters/console/console-routes.ts';
 import type { ConsoleRoutes } from './adapters/console/console-routes.ts';
@@ -14,6 +13,8 @@ import { startHttpServer } from './adapters/http/http-server.ts';
 import type { Route, RunningHttpServer } from './adapters/http/http-server.ts';
 import { Readiness } from './adapters/http/readiness.ts';
 import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import { TeamsAdapter } from './adapters/teams/teams-adapter.ts';
+import type { TeamsAdapterOptions } from './adapters/teams/teams-adapter.ts';
 import type { Logger } from './adapters/logging/create-logger.ts';
 import { createMetrics } from './adapters/metrics/create-metrics.ts';
 import { RepeatingTask } from './adapters/process/repeating-task.ts';
@@ -24,6 +25,7 @@ import { OutboxDispatcher } from './core/outbox/outbox-dispatcher.ts';
 import type { ChatPort } from './core/ports/chat-port.ts';
 import type { Clock } from './core/ports/clock.ts';
 import { openStore } from '../storage/open-store.ts';
+import { SqliteChatBindingRepository } from '../storage/sqlite-chat-binding-repository.ts';
 import { repositoriesOn, SqliteTransactions } from '../storage/sqlite-repositories.ts';
 
 export interface BotDependencies {
@@ -46,49 +48,59 @@ const MAX_CHAT_BACKOFF_MS = 60_000;
 
 export async function startBot({ config, logger, version, now }: BotDependencies): Promise<RunningBot> {
   logger.info({ version, config: describeConfig(config) }, 'patchwindow bot starting');
-  // Slack replaces the web console as the chat platform, unless the console is asked for explicitly.
+  // Slack or Teams replaces the web console as the chat platform, unless the console is asked for explicitly.
   const slackWanted = config.slack.botToken !== undefined;
   const slackEnabled = slackWanted && config.console.mode !== 'on';
-  const consoleEnabled = config.console.mode === 'on' || (config.console.mode === 'auto' && !slackEnabled);
+  const teamsWanted = config.teams.mode === 'on' || (config.teams.mode === 'auto' && config.teams.appId !== undefined);
+  const teamsEnabled = teamsWanted && config.console.mode !== 'on';
+  if (slackEnabled && teamsEnabled) {
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN and Teams (MicrosoftAppId or PATCHWINDOW_TEAMS=on) are both set, but patchwindow posts to one chat platform: unset one of them, or set PATCHWINDOW_TEAMS=off',
+    );
+  }
+  const consoleEnabled = config.console.mode === 'on' || (config.console.mode === 'auto' && !slackEnabled && !teamsEnabled);
   const slack = slackEnabled ? new SlackAdapter(slackOptions(config, logger)) : undefined;
+  const teamsSettings = teamsEnabled ? teamsOptions(config) : undefined;
   if (consoleEnabled && !isLoopbackHost(config.http.host) && config.console.token === undefined) {
     throw new ConfigError(
       `PATCHWINDOW_HTTP_HOST=${config.http.host} is not a loopback address, so the web console needs PATCHWINDOW_CONSOLE_TOKEN (or set PATCHWINDOW_CONSOLE=off)`,
     );
   }
-  if (config.cluster.mode === 'kube') {
-    throw new ConfigError('PATCHWINDOW_CLUSTER=kube: this version has no Kubernetes adapter yet; expected sim or auto');
-  }
   const clock: Clock = { now };
+  // PATCHWINDOW_CLUSTER: a real cluster (kube, or auto in a pod / with a kubeconfig) or the simulated one, which says so loudly.
+  const clusterRuntime = selectCluster(config, clock, logger, { env: process.env });
+  const cluster = clusterRuntime.cluster;
   const readiness = new Readiness();
   readiness.expect('store', 'database not open yet');
   readiness.expect('http', 'HTTP server not listening yet');
   readiness.expect('engine', 'engine not started yet');
   if (slack !== undefined) readiness.expect('slack', 'Slack not connected yet');
+  if (teamsSettings !== undefined) readiness.expect('teams', 'Teams not ready yet');
   const metrics = createMetrics(version);
 
   const store = await openStore(config.db.path, { now });
   readiness.ready('store');
   logger.info({ db: config.db.path, schemaFrom: store.migration.from, schemaTo: store.migration.to }, 'database open');
   const repositories = repositoriesOn(store.database);
-
-  const cluster = new SimulatedCluster(clock, { nodeCount: config.sim.nodes, pendingAtStart: config.sim.pending });
-  const simulationDriver = new SimulationDriver(cluster, clock, {
-    onError: (error) => {
-      logger.error({ err: error }, 'simulated cluster step failed');
-    },
-  });
-  logger.warn(
-    { cluster: cluster.description },
-    `SIMULATED CLUSTER: no real cluster is used; patchwindow runs against a simulated cluster of ${config.sim.nodes} nodes whose kured reboots them in seconds. ` +
-      'Real clusters (in a pod or through a kubeconfig) need the Kubernetes adapter, which is not in this version yet.',
-  );
+  const outboxNudge = { nudge: (): void => undefined };
+  const teams =
+    teamsSettings === undefined
+      ? undefined
+      : new TeamsAdapter({
+          ...teamsSettings,
+          bindings: new SqliteChatBindingRepository(store.database),
+          audit: repositories.audit,
+          logger,
+          // What waited for a conversation goes out as soon as there is one.
+          onBound: () => {
+            outboxNudge.nudge();
+          },
+        });
 
   // Ids unique to this start: message references stored by an earlier run must not hit new messages.
   const channel = consoleEnabled ? new ConsoleChannel({ now, idPrefix: `c${now().getTime().toString(36)}-` }) : undefined;
-  const chat: ChatPort = channel ?? slack?.chat ?? new LogChat(logger);
+  const chat: ChatPort = channel ?? slack?.chat ?? teams?.chat ?? new LogChat(logger);
   const log = engineLog(logger);
-  const outboxNudge = { nudge: (): void => undefined };
   const engine = new MaintenanceEngine({
     repositories,
     transactions: new SqliteTransactions(store.database),
@@ -96,7 +108,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
     clock,
     settings: engineSettings(config),
     log,
-    simulation: cluster,
+    simulation: clusterRuntime.simulation,
     outboxChanged: () => {
       outboxNudge.nudge();
     },
@@ -126,7 +138,8 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   const console: ConsoleRoutes | undefined =
     channel === undefined ? undefined : consoleRoutes({ channel, inbound: engine, users: config.console.users, token: config.console.token, logger });
   slack?.attach(engine);
-  const routes: Route[] = [...healthRoutes(readiness, metrics), ...(console?.routes ?? []), ...(slack?.routes ?? [])];
+  teams?.attach(engine);
+  const routes: Route[] = [...healthRoutes(readiness, metrics), ...(console?.routes ?? []), ...(slack?.routes ?? []), ...(teams?.routes ?? [])];
 
   let http: RunningHttpServer;
   try {
@@ -136,19 +149,34 @@ export async function startBot({ config, logger, version, now }: BotDependencies
     throw error;
   }
   readiness.ready('http');
-  simulationDriver.start();
+  clusterRuntime.start();
   await engine.start();
   if (slack !== undefined) {
     try {
       await slack.start();
     } catch (error: unknown) {
       await engine.stop();
-      simulationDriver.stop();
+      clusterRuntime.stop();
       await http.stop(1000);
       await store.close();
       throw error;
     }
     readiness.ready('slack');
+  }
+  if (teams !== undefined) {
+    try {
+      await teams.start();
+    } catch (error: unknown) {
+      await engine.stop();
+      clusterRuntime.stop();
+      await http.stop(1000);
+      await store.close();
+      throw error;
+    }
+    readiness.ready('teams');
+    if (!config.approvals.approvers.some((approver) => approver.startsWith('teams:'))) {
+      logger.warn({ approvers: config.approvals.approvers }, 'Teams is the chat platform, but no approver is a Teams user: add teams:<Entra ID object id> to PATCHWINDOW_APPROVERS');
+    }
   }
   ticking.start();
   delivery.start();
@@ -162,8 +190,11 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   if (slackWanted && !slackEnabled) {
     logger.warn('SLACK_BOT_TOKEN is set, but PATCHWINDOW_CONSOLE=on: the web console is the chat platform and Slack is not connected');
   }
-  if (config.teams.appId !== undefined) {
-    logger.warn('Teams settings are present, but this version has no Teams adapter yet; they are not used');
+  if (teamsWanted && !teamsEnabled) {
+    logger.warn('Teams is configured, but PATCHWINDOW_CONSOLE=on: the web console is the chat platform and Teams is not connected');
+  }
+  if (config.teams.mode === 'off' && config.teams.appId !== undefined) {
+    logger.info('MicrosoftAppId is set, but PATCHWINDOW_TEAMS=off: Teams is not connected');
   }
 
   return {
@@ -173,9 +204,10 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       console?.close();
       // Answers in progress get a short grace of their own: the HTTP server's comes after.
       await slack?.stop(Math.min(graceMs, 2000));
+      await teams?.stop(Math.min(graceMs, 2000));
       await ticking.stop();
       await engine.stop();
-      simulationDriver.stop();
+      clusterRuntime.stop();
       await http.stop(graceMs);
       await delivery.stop();
       await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
@@ -198,6 +230,33 @@ function slackOptions(config: Config, logger: Logger): ConstructorParameters<typ
     );
   }
   return { botToken, signingSecret, appToken, channel, apiUrl, command, teamId, logger };
+}
+
+/**
+ * The Teams adapter's settings, or a ConfigError naming what is missing: each app type needs its
+ * credentials, and without an app id (unauthenticated, local testing) only a loopback address.
+ */
+function teamsOptions(config: Config): Pick<TeamsAdapterOptions, 'appId' | 'appPassword' | 'appType' | 'tenantId'> {
+  const { appId, appPassword, appType, tenantId } = config.teams;
+  if (appId === undefined) {
+    if (!isLoopbackHost(config.http.host)) {
+      throw new ConfigError(
+        `PATCHWINDOW_TEAMS=on without MicrosoftAppId runs Teams unauthenticated (for local testing only), so PATCHWINDOW_HTTP_HOST=${config.http.host} must be a loopback address: ` +
+          'expected 127.0.0.1 or localhost, or set MicrosoftAppId and MicrosoftAppPassword of the Azure bot registration',
+      );
+    }
+    return { appId: undefined, appPassword: undefined, appType, tenantId };
+  }
+  if (appType !== 'UserAssignedMSI' && appPassword === undefined) {
+    throw new ConfigError(`MicrosoftAppId is set with MicrosoftAppType=${appType}, so MicrosoftAppPassword is required: expected the client secret of the app registration`);
+  }
+  if (appType === 'UserAssignedMSI' && appPassword !== undefined) {
+    throw new ConfigError('MicrosoftAppType=UserAssignedMSI uses the managed identity, so MicrosoftAppPassword must not be set');
+  }
+  if (appType !== 'MultiTenant' && tenantId === undefined) {
+    throw new ConfigError(`MicrosoftAppId is set with MicrosoftAppType=${appType}, so MicrosoftAppTenantId is required: expected a GUID (the Entra ID tenant id)`);
+  }
+  return { appId, appPassword, appType, tenantId };
 }
 
 function engineSettings(config: Config): EngineSettings {

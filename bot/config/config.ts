@@ -1,9 +1,10 @@
 // The validated configuration the composition root wires everything from.
-import type { CLUSTER_MODES, CONSOLE_MODES, LOG_FORMATS, LOG_LEVELS, TEAMS_APP_TYPES } from './settings.ts';
+import type { CLUSTER_MODES, CONSOLE_MODES, LOG_FORMATS, LOG_LEVELS, TEAMS_APP_TYPES, TEAMS_MODES } from './settings.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
+export type TeamsMode = (typeof TEAMS_MODES)[number];
 
 export interface Config {
   /** Absolute path of the YAML file that was read, if any. */
@@ -16,7 +17,11 @@ export interface Config {
     readonly mode: (typeof CLUSTER_MODES)[number];
     /** KUBECONFIG; unset means in-cluster credentials in a pod, else ~/.kube/config. */
     readonly kubeconfig: string | undefined;
+    /** PATCHWINDOW_KUBE_CONTEXT; unset means the kubeconfig's current context. */
+    readonly context: string | undefined;
   };
+  /** The kured the bot deploys for a window (built-in manifests). */
+  readonly kured: { readonly namespace: string; readonly image: string };
   readonly sim: { readonly nodes: number; readonly pending: number };
   readonly console: { readonly mode: (typeof CONSOLE_MODES)[number]; readonly users: readonly string[]; readonly token: string | undefined };
   readonly approvals: {
@@ -55,6 +60,9 @@ export interface Config {
     readonly teamId: string | undefined;
   };
   readonly teams: {
+    /** auto: Teams when appId is set; on: always (unauthenticated without appId, loopback only); off: never. */
+    readonly mode: TeamsMode;
+    /** Set: requests must carry Bot Framework tokens for this app. */
     readonly appId: string | undefined;
     readonly appPassword: string | undefined;
     readonly appType: TeamsAppType;

@@ -46,7 +46,8 @@ export function loadConfig(sources: ConfigSources): Config {
     log: { level: required(settings['log.level']), format: required(settings['log.format']) },
     db: { path: isAbsolute(dbPath) ? dbPath : resolve(sources.cwd, dbPath) },
     schedules: { defaultZone: required(settings['schedules.defaultZone']) },
-    cluster: { mode: required(settings['cluster.mode']), kubeconfig: lookup(settings['cluster.kubeconfig']) },
+    cluster: { mode: required(settings['cluster.mode']), kubeconfig: lookup(settings['cluster.kubeconfig']), context: lookup(settings['cluster.context']) },
+    kured: { namespace: required(settings['kured.namespace']), image: required(settings['kured.image']) },
     sim: simSettings(required(settings['sim.nodes']), required(settings['sim.pending'])),
     console: { mode: required(settings['console.mode']), users: required(settings['console.users']), token: lookup(settings['console.token']) },
     approvals: {
@@ -84,6 +85,7 @@ export function loadConfig(sources: ConfigSources): Config {
       teamId: lookup(settings['slack.teamId']),
     },
     teams: {
+      mode: required(settings['teams.mode']),
       appId: lookup(settings['teams.appId']),
       appPassword: lookup(settings['teams.appPassword']),
       appType: required(settings['teams.appType']),

@@ -84,6 +84,7 @@ const nonBlank = z.string().regex(/^\S+$/);
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export const TEAMS_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
+export const TEAMS_MODES = ['auto', 'on', 'off'] as const;
 export const CLUSTER_MODES = ['auto', 'sim', 'kube'] as const;
 export const CONSOLE_MODES = ['auto', 'on', 'off'] as const;
 const CONSOLE_USER = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -148,7 +149,30 @@ export const settings = {
     schema: z.enum(CLUSTER_MODES),
     defaultValue: 'auto',
     expected: `one of ${CLUSTER_MODES.join(', ')}`,
-    description: 'sim: the built-in simulated cluster; kube: a real cluster (the Kubernetes adapter is not in this version); auto: sim until then.',
+    description: 'sim: the built-in simulated cluster; kube: a real cluster (in-cluster credentials in a pod, else the kubeconfig); auto: kube in a pod or when a kubeconfig exists, else sim.',
+  }),
+  'cluster.context': setting({
+    path: 'cluster.context',
+    env: 'PATCHWINDOW_KUBE_CONTEXT',
+    schema: z.string().min(1).max(253),
+    expected: 'the name of a context in the kubeconfig',
+    description: "Kubeconfig context the bot uses instead of the kubeconfig's current one.",
+  }),
+  'kured.namespace': setting({
+    path: 'kured.namespace',
+    env: 'PATCHWINDOW_KURED_NAMESPACE',
+    schema: z.string().regex(/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/),
+    defaultValue: 'kured',
+    expected: 'a Kubernetes namespace name, e.g. kured or kube-system',
+    description: 'Namespace the bot deploys kured into for a window (created when missing, kept after the window).',
+  }),
+  'kured.image': setting({
+    path: 'kured.image',
+    env: 'PATCHWINDOW_KURED_IMAGE',
+    schema: nonBlank,
+    defaultValue: 'ghcr.io/kubereboot/kured:1.23.0',
+    expected: 'a container image reference, e.g. ghcr.io/kubereboot/kured:1.23.0',
+    description: 'kured image of the DaemonSet the bot deploys (kured 1.23.x is the reference version).',
   }),
   'sim.nodes': setting({
     path: 'sim.nodes',
@@ -281,7 +305,7 @@ export const settings = {
     env: 'KUBECONFIG',
     schema: z.string().min(1),
     expected: 'a kubeconfig file path (several joined with the path separator, as kubectl takes them)',
-    description: 'Kubeconfig to reach the cluster when not in a pod; unset: in-cluster credentials in a pod, else ~/.kube/config. Read by the agent.',
+    description: 'Kubeconfig to reach the cluster when not in a pod; unset: in-cluster credentials in a pod, else ~/.kube/config. Read by the agent and by the bot (PATCHWINDOW_CLUSTER).',
   }),
   'agent.nodeName': setting({
     path: 'agent.nodeName',
@@ -431,7 +455,7 @@ export const settings = {
     env: 'MicrosoftAppId',
     schema: z.string().regex(guid),
     expected: 'a GUID (the Azure bot registration\'s app id)',
-    description: 'Teams bot app id. Read by the Teams adapter, which is not in this version yet.',
+    description: 'Teams bot app id. When set, Teams is the chat platform (unless teams.mode is off or console.mode is on) and requests must carry Bot Framework tokens.',
   }),
   'teams.appPassword': setting({
     path: 'teams.appPassword',
@@ -439,7 +463,7 @@ export const settings = {
     schema: z.string().min(1),
     secret: true,
     expected: 'the client secret of the app registration',
-    description: 'Teams bot client secret. Read by the Teams adapter, which is not in this version yet.',
+    description: 'Teams bot client secret; required with MicrosoftAppId for SingleTenant and MultiTenant, not set for UserAssignedMSI.',
   }),
   'teams.appType': setting({
     path: 'teams.appType',
@@ -447,14 +471,22 @@ export const settings = {
     schema: z.enum(TEAMS_APP_TYPES),
     defaultValue: 'SingleTenant',
     expected: `one of ${TEAMS_APP_TYPES.join(', ')}`,
-    description: 'Bot Framework app type. Read by the Teams adapter, which is not in this version yet.',
+    description: 'Bot Framework app type of the Azure bot registration.',
   }),
   'teams.tenantId': setting({
     path: 'teams.tenantId',
     env: 'MicrosoftAppTenantId',
     schema: z.string().regex(guid),
     expected: 'a GUID (the Entra ID tenant id)',
-    description: 'Tenant of a SingleTenant bot. Read by the Teams adapter, which is not in this version yet.',
+    description: 'Entra ID tenant of a SingleTenant or UserAssignedMSI bot (required for those); activities from other tenants are refused (without it: from other tenants than the bound conversation\'s).',
+  }),
+  'teams.mode': setting({
+    path: 'teams.mode',
+    env: 'PATCHWINDOW_TEAMS',
+    schema: z.enum(TEAMS_MODES),
+    defaultValue: 'auto',
+    expected: `one of ${TEAMS_MODES.join(', ')}`,
+    description: 'auto: Teams when MicrosoftAppId is set; on: Teams always (without MicrosoftAppId unauthenticated, for local testing on a loopback address only); off: never.',
   }),
 } as const;
 

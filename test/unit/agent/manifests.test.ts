@@ -95,14 +95,18 @@ describe('agent DaemonSet (file mode)', () => {
     expect(container.env.find((variable) => variable.name === 'NODE_NAME')).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   });
 
-  it('sets only real settings, which the agent\'s loader accepts', () => {
-    const known = new Set(settingList.map((definition) => definition.env));
+  it('sets only real settings (and the Node runtime\'s NODE_OPTIONS), which the agent\'s loader accepts', () => {
+    const known = new Set([...settingList.map((definition) => definition.env), 'NODE_OPTIONS']);
     expect(container.env.map((variable) => variable.name).filter((name) => !known.has(name))).toEqual([]);
     const config = loadConfig({ env: environment(container.env), cwd: '/nonexistent' });
     expect(config.agent).toMatchObject({ nodeName: 'node-a', host: '0.0.0.0', sentinelCommand: undefined });
     expect(container.ports).toEqual([{ name: 'metrics', containerPort: config.agent.port, protocol: 'TCP' }]);
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(container.args).toEqual(['agent']);
+  });
+
+  it('bounds V8\'s old space below the memory limit the cluster tier measured against', () => {
+    expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=96' });
   });
 });
 

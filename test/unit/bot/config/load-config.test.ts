@@ -45,7 +45,8 @@ describe('loadConfig defaults', () => {
       log: { level: 'info', format: 'auto' },
       db: { path: join(cwd, 'data/patchwindow.db') },
       schedules: { defaultZone: 'UTC' },
-      cluster: { mode: 'auto', kubeconfig: undefined },
+      cluster: { mode: 'auto', kubeconfig: undefined, context: undefined },
+      kured: { namespace: 'kured', image: 'ghcr.io/kubereboot/kured:1.23.0' },
       sim: { nodes: 6, pending: 4 },
       console: { mode: 'auto', users: ['alice', 'bob', 'carol'], token: undefined },
       approvals: {
@@ -77,7 +78,7 @@ describe('loadConfig defaults', () => {
         command: '/patchwindow',
         teamId: undefined,
       },
-      teams: { appId: undefined, appPassword: undefined, appType: 'SingleTenant', tenantId: undefined },
+      teams: { mode: 'auto', appId: undefined, appPassword: undefined, appType: 'SingleTenant', tenantId: undefined },
     });
   });
 
@@ -125,11 +126,13 @@ describe('loadConfig sources', () => {
       MicrosoftAppPassword: 'not-a-real-password',
       MicrosoftAppType: 'MultiTenant',
       MicrosoftAppTenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      PATCHWINDOW_TEAMS: 'off',
     });
     expect(config.slack.botToken).toBe('xoxb-1234-5678-abcdef');
     expect(config.slack.appToken).toBe('xapp-1-A111-222-abc');
     expect(config.teams.appType).toBe('MultiTenant');
     expect(config.teams.tenantId).toBe('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
+    expect(config.teams.mode).toBe('off');
   });
 
   it('keeps an absolute database path and resolves a relative one against the working directory', () => {
@@ -186,9 +189,11 @@ describe('loadConfig bad values: one line naming the key, the value and what is 
     ['bad console user', { PATCHWINDOW_CONSOLE_USERS: 'Alice Smith' }, 'PATCHWINDOW_CONSOLE_USERS="Alice Smith" (environment): expected a list of 1 to 20 lower-case user names, e.g. alice,bob,carol'],
     ['short console token', { PATCHWINDOW_CONSOLE_TOKEN: 'short' }, 'PATCHWINDOW_CONSOLE_TOKEN="****" (environment): expected a random string of at least 16 characters without spaces'],
     ['unknown cluster mode', { PATCHWINDOW_CLUSTER: 'aks' }, 'PATCHWINDOW_CLUSTER="aks" (environment): expected one of auto, sim, kube'],
+    ['kured namespace', { PATCHWINDOW_KURED_NAMESPACE: 'Kured_NS' }, 'PATCHWINDOW_KURED_NAMESPACE="Kured_NS" (environment): expected a Kubernetes namespace name, e.g. kured or kube-system'],
     ['teams app type', { MicrosoftAppType: 'singletenant' }, 'MicrosoftAppType="singletenant" (environment): expected one of SingleTenant, MultiTenant, UserAssignedMSI'],
     ['teams app id', { MicrosoftAppId: 'my-bot' }, "MicrosoftAppId=\"my-bot\" (environment): expected a GUID (the Azure bot registration's app id)"],
     ['teams tenant id', { MicrosoftAppTenantId: 'contoso.onmicrosoft.com' }, 'MicrosoftAppTenantId="contoso.onmicrosoft.com" (environment): expected a GUID (the Entra ID tenant id)'],
+    ['teams mode', { PATCHWINDOW_TEAMS: 'yes' }, 'PATCHWINDOW_TEAMS="yes" (environment): expected one of auto, on, off'],
   ];
   it.each(cases)('%s', (_name, env, message) => {
     expect(failure(() => load(env))).toBe(message);
@@ -249,7 +254,7 @@ describe('loadConfig unknown keys: typos never fall back to defaults', () => {
 
   it('lists the known variables when nothing is close', () => {
     expect(failure(() => load({ PATCHWINDOW_SOMETHING_ELSE_ENTIRELY: '1' }))).toBe(
-      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME, PATCHWINDOW_AGENT_HOST, PATCHWINDOW_AGENT_PORT, PATCHWINDOW_AGENT_SENTINEL_FILE, PATCHWINDOW_AGENT_SENTINEL_COMMAND, PATCHWINDOW_AGENT_REBOOT_EXIT_CODE, PATCHWINDOW_AGENT_NSENTER, PATCHWINDOW_AGENT_COMMAND_TIMEOUT, PATCHWINDOW_AGENT_SCAN_INTERVAL, PATCHWINDOW_AGENT_HEARTBEAT_INTERVAL, PATCHWINDOW_SLACK_CHANNEL, PATCHWINDOW_SLACK_API_URL, PATCHWINDOW_SLACK_COMMAND, PATCHWINDOW_SLACK_TEAM_ID',
+      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_KUBE_CONTEXT, PATCHWINDOW_KURED_NAMESPACE, PATCHWINDOW_KURED_IMAGE, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME, PATCHWINDOW_AGENT_HOST, PATCHWINDOW_AGENT_PORT, PATCHWINDOW_AGENT_SENTINEL_FILE, PATCHWINDOW_AGENT_SENTINEL_COMMAND, PATCHWINDOW_AGENT_REBOOT_EXIT_CODE, PATCHWINDOW_AGENT_NSENTER, PATCHWINDOW_AGENT_COMMAND_TIMEOUT, PATCHWINDOW_AGENT_SCAN_INTERVAL, PATCHWINDOW_AGENT_HEARTBEAT_INTERVAL, PATCHWINDOW_SLACK_CHANNEL, PATCHWINDOW_SLACK_API_URL, PATCHWINDOW_SLACK_COMMAND, PATCHWINDOW_SLACK_TEAM_ID, PATCHWINDOW_TEAMS',
     );
   });
 

@@ -1,0 +1,83 @@
+// PATCHWINDOW_CLUSTER for the composition root: `kube` is a real cluster through the Kubernetes
+// adapter, `sim` the simulated one (said loudly at start), `auto` a real cluster in a pod or when
+// a kubeconfig exists, else the simulation.
+import { homedir } from 'node:os';
+import type { Config } from '../../../config/config.ts';
+import type { Clock } from '../../../core/ports/clock.ts';
+import type { ClusterPort } from '../../../core/ports/cluster-port.ts';
+import type { SimulationControl } from '../../../core/engine/simulation-control.ts';
+import type { Logger } from '../../logging/create-logger.ts';
+import { SimulatedCluster } from '../simulated/simulated-cluster.ts';
+import { SimulationDriver } from '../simulated/simulation-driver.ts';
+import { DEFAULT_KURED_LOCK_TTL } from './kured-manifests.ts';
+import { connectToCluster, realClusterAvailable } from './kube-connection.ts';
+import { KubernetesCluster } from './kubernetes-cluster.ts';
+
+export interface ClusterRuntime {
+  readonly cluster: ClusterPort;
+  /** The console's `sim` commands; undefined for a real cluster. */
+  readonly simulation: SimulationControl | undefined;
+  start(): void;
+  stop(): void;
+}
+
+export interface ClusterSelectionSources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly homeDir?: string;
+}
+
+/** Throws ConfigError when a real cluster is asked for (or found) but cannot be reached by its configuration. */
+export function selectCluster(config: Config, clock: Clock, logger: Logger, sources: ClusterSelectionSources): ClusterRuntime {
+  const homeDir = sources.homeDir ?? homedir();
+  const real =
+    config.cluster.mode === 'kube' ||
+    (config.cluster.mode === 'auto' && realClusterAvailable({ kubeconfig: config.cluster.kubeconfig, env: sources.env, homeDir }));
+  return real ? kubernetesRuntime(config, logger, sources.env, homeDir) : simulatedRuntime(config, clock, logger);
+}
+
+function kubernetesRuntime(config: Config, logger: Logger, env: Readonly<Record<string, string | undefined>>, homeDir: string): ClusterRuntime {
+  const connection = connectToCluster({ kubeconfig: config.cluster.kubeconfig, context: config.cluster.context, env, homeDir });
+  const cluster = new KubernetesCluster({
+    kubeConfig: connection.kubeConfig,
+    source: connection.description,
+    kured: { namespace: config.kured.namespace, image: config.kured.image, lockTtl: DEFAULT_KURED_LOCK_TTL },
+    onWatchError: (error) => {
+      logger.warn({ err: error }, 'node watch failed; listing and watching again after a backoff');
+    },
+  });
+  logger.info({ cluster: cluster.description }, `Kubernetes cluster: ${connection.description}; kured is deployed into namespace ${config.kured.namespace} for each window`);
+  return {
+    cluster,
+    simulation: undefined,
+    start: () => undefined,
+    stop: () => {
+      cluster.close().catch((error: unknown) => {
+        logger.warn({ err: error }, 'stopping the node watch failed');
+      });
+    },
+  };
+}
+
+function simulatedRuntime(config: Config, clock: Clock, logger: Logger): ClusterRuntime {
+  const cluster = new SimulatedCluster(clock, { nodeCount: config.sim.nodes, pendingAtStart: config.sim.pending });
+  const driver = new SimulationDriver(cluster, clock, {
+    onError: (error) => {
+      logger.error({ err: error }, 'simulated cluster step failed');
+    },
+  });
+  logger.warn(
+    { cluster: cluster.description },
+    `SIMULATED CLUSTER: no real cluster is used; patchwindow runs against a simulated cluster of ${config.sim.nodes} nodes whose kured reboots them in seconds. ` +
+      'To use a real cluster, run the bot in a pod or point KUBECONFIG (optionally PATCHWINDOW_KUBE_CONTEXT) at one, and set PATCHWINDOW_CLUSTER=kube or leave it auto.',
+  );
+  return {
+    cluster,
+    simulation: cluster,
+    start: () => {
+      driver.start();
+    },
+    stop: () => {
+      driver.stop();
+    },
+  };
+}

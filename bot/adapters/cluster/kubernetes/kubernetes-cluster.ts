@@ -1,0 +1,210 @@
+// ClusterPort on a real cluster through @kubernetes/client-node 2.x: nodes from an informer, kured
+// deployed by the built-in manifests (server-side apply, field manager `patchwindow`, forced) and
+// removed completely (DaemonSet first, foreground, waiting until it is gone; then its RBAC and
+// ServiceAccount), and kured's lock annotation read and held for pause/resume.
+// Not yet: drain progress (NodeSnapshot.drain stays undefined), helm, kured's user options.
+import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, V1ObjectMeta } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
+import type {
+  ClusterPort,
+  NodeSnapshot,
+  RebootDaemonSpec,
+  RebootDaemonStatus,
+  RebootLock,
+} from '../../../core/ports/cluster-port.ts';
+import {
+  holdLock,
+  KURED_LOCK_ANNOTATION,
+  lockHolders,
+  lockMaxOwners,
+  parseLockAnnotation,
+  releaseLock,
+  formatLockAnnotation,
+} from './kured-lock-annotation.ts';
+import type { KuredLockValue } from './kured-lock-annotation.ts';
+import {
+  clusterRoleName,
+  DEFAULT_KURED_MANIFEST_OPTIONS,
+  FIELD_MANAGER,
+  KURED_NAME,
+  kuredManifests,
+  WINDOW_LABEL,
+} from './kured-manifests.ts';
+import type { KuredManifestOptions } from './kured-manifests.ts';
+import { NodeWatch } from './node-watch.ts';
+
+export interface KubernetesClusterOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Where the connection came from, for the description (never credentials). */
+  readonly source?: string;
+  readonly kured?: Partial<KuredManifestOptions>;
+  /** How long removeRebootDaemon waits for the DaemonSet (and so its pods) to be gone (default 60 s). */
+  readonly removeTimeoutMs?: number;
+  readonly now?: () => Date;
+  readonly onWatchError?: (error: unknown) => void;
+}
+
+const LOCK_WRITE_ATTEMPTS = 5;
+const POLL_MS = 250;
+
+export class KubernetesCluster implements ClusterPort {
+  readonly simulated = false;
+  readonly description: string;
+  readonly #objects: KubernetesObjectApi;
+  readonly #apps: AppsV1Api;
+  readonly #watch: NodeWatch;
+  readonly #kured: KuredManifestOptions;
+  readonly #removeTimeoutMs: number;
+  readonly #now: () => Date;
+
+  constructor(options: KubernetesClusterOptions) {
+    this.#objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+    this.#apps = options.kubeConfig.makeApiClient(AppsV1Api);
+    this.#watch = new NodeWatch(options.kubeConfig, { onError: options.onWatchError });
+    this.#kured = { ...DEFAULT_KURED_MANIFEST_OPTIONS, ...options.kured };
+    this.#removeTimeoutMs = options.removeTimeoutMs ?? 60_000;
+    this.#now = options.now ?? (() => new Date());
+    const server = options.kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
+    this.description = `Kubernetes cluster ${options.source ?? server}, kured in namespace ${this.#kured.namespace}`;
+  }
+
+  get kuredNamespace(): string {
+    return this.#kured.namespace;
+  }
+
+  nodes(): Promise<NodeSnapshot[]> {
+    return this.#watch.nodes();
+  }
+
+  watchNodes(listener: (nodes: readonly NodeSnapshot[]) => void): () => void {
+    return this.#watch.subscribe(listener);
+  }
+
+  /** Stops the node watch; the cluster object is not used afterwards. */
+  async close(): Promise<void> {
+    await this.#watch.stop();
+  }
+
+  async rebootDaemon(): Promise<RebootDaemonStatus> {
+    const daemonSet = await this.#readDaemonSet();
+    if (daemonSet === undefined) return { present: false, windowId: undefined };
+    const label = daemonSet.metadata?.labels?.[WINDOW_LABEL];
+    const windowId = label !== undefined && /^\d+$/.test(label) ? Number(label) : undefined;
+    return { present: true, windowId };
+  }
+
+  /** Server-side apply of every resource: the same window again changes nothing; another window's is updated in place. */
+  async deployRebootDaemon(spec: RebootDaemonSpec): Promise<void> {
+    const manifests = kuredManifests(spec, this.#kured);
+    for (const manifest of manifests) {
+      await this.#objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    }
+  }
+
+  /**
+   * The DaemonSet first (foreground: its pods go before it does), waiting until it is gone, then
+   * the RBAC and the ServiceAccount. kured's namespace stays: it may hold more than kured.
+   */
+  async removeRebootDaemon(): Promise<void> {
+    const { namespace } = this.#kured;
+    await this.#delete(objectRef('apps/v1', 'DaemonSet', KURED_NAME, namespace));
+    const deadline = Date.now() + this.#removeTimeoutMs;
+    while ((await this.#readDaemonSet()) !== undefined) {
+      if (Date.now() > deadline) {
+        throw new Error(`kured DaemonSet ${namespace}/${KURED_NAME} is still being deleted after ${this.#removeTimeoutMs} ms (its pods are not gone yet)`);
+      }
+      await sleep(POLL_MS);
+    }
+    const rbac = clusterRoleName(namespace);
+    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'RoleBinding', KURED_NAME, namespace));
+    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'Role', KURED_NAME, namespace));
+    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', rbac));
+    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'ClusterRole', rbac));
+    await this.#delete(objectRef('v1', 'ServiceAccount', KURED_NAME, namespace));
+  }
+
+  async readLock(): Promise<RebootLock> {
+    const daemonSet = await this.#readDaemonSet();
+    if (daemonSet === undefined) return { holders: [], maxOwners: 1 };
+    const lock = lockOf(daemonSet);
+    return { holders: lockHolders(lock), maxOwners: lockMaxOwners(lock) };
+  }
+
+  /** Rejects when no daemon is deployed: the lock is an annotation on its DaemonSet. */
+  async holdRebootLock(owner: string): Promise<void> {
+    if (owner === '') throw new RangeError('the reboot lock cannot be held by an empty owner');
+    await this.#changeLock('hold', (lock) => holdLock(lock, owner, this.#now()));
+  }
+
+  async releaseRebootLock(owner: string): Promise<void> {
+    await this.#changeLock('release', (lock) => releaseLock(lock, owner));
+  }
+
+  /**
+   * Read, change, write back with the resourceVersion read (a merge patch that carries it fails
+   * with 409 when kured changed the lock in between: then again, from a fresh read).
+   */
+  async #changeLock(what: 'hold' | 'release', change: (lock: KuredLockValue) => KuredLockValue): Promise<void> {
+    const { namespace } = this.#kured;
+    for (let attempt = 1; ; attempt++) {
+      const daemonSet = await this.#readDaemonSet();
+      if (daemonSet === undefined) {
+        if (what === 'release') return;
+        throw new Error('cannot hold the reboot lock: the reboot daemon is not deployed');
+      }
+      const lock = lockOf(daemonSet);
+      const changed = change(lock);
+      if (changed === lock) return;
+      const body = {
+        metadata: { resourceVersion: daemonSet.metadata?.resourceVersion, annotations: { [KURED_LOCK_ANNOTATION]: formatLockAnnotation(changed) ?? null } },
+      };
+      try {
+        await this.#apps.patchNamespacedDaemonSet(
+          { name: KURED_NAME, namespace, body, fieldManager: `${FIELD_MANAGER}-lock` },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiException && error.code === 409) || attempt >= LOCK_WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #readDaemonSet(): Promise<V1DaemonSet | undefined> {
+    try {
+      return await this.#apps.readNamespacedDaemonSet({ name: KURED_NAME, namespace: this.#kured.namespace });
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async #delete(object: KubernetesObject): Promise<void> {
+    try {
+      await this.#objects.delete(object, undefined, undefined, undefined, undefined, 'Foreground');
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return;
+      throw error;
+    }
+  }
+}
+
+/** The DaemonSet's lock; the form for a free lock follows its --concurrency argument. */
+function lockOf(daemonSet: V1DaemonSet): KuredLockValue {
+  const args = daemonSet.spec?.template.spec?.containers.flatMap((container) => container.args ?? []) ?? [];
+  const concurrencyArg = args.find((arg) => arg.startsWith('--concurrency='));
+  const concurrency = concurrencyArg === undefined ? 1 : Number(concurrencyArg.slice('--concurrency='.length)) || 1;
+  return parseLockAnnotation(daemonSet.metadata?.annotations?.[KURED_LOCK_ANNOTATION], concurrency);
+}
+
+/** What delete needs to find an object. */
+function objectRef(apiVersion: string, kind: string, name: string, namespace?: string): KubernetesObject {
+  const metadata = new V1ObjectMeta();
+  metadata.name = name;
+  if (namespace !== undefined) metadata.namespace = namespace;
+  return { apiVersion, kind, metadata };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
