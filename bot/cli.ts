@@ -5,6 +5,7 @@ import { runAgentCommand } from './commands/agent-command.ts';
 import { runBotCommand } from './commands/bot-command.ts';
 import { runChatCommand } from './commands/chat-command.ts';
 import { runKuredManifests } from './commands/manifests-command.ts';
+import { runTeamsPackage } from './commands/teams-package-command.ts';
 import type { KuredManifestsOptions } from './commands/manifests-command.ts';
 import { runSchedulePreview } from './commands/schedule-preview-command.ts';
 import type { PreviewOptions } from './commands/schedule-preview-command.ts';
@@ -66,6 +67,17 @@ program
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action((options: KuredManifestsOptions & { config?: string }) => {
     process.exitCode = runKuredManifests(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('teams')
+  .description('Microsoft Teams helpers')
+  .command('package')
+  .description('write the Teams app zip (manifest and icons) for your bot registration')
+  .requiredOption('--app-id <guid>', "the bot registration's app id (MicrosoftAppId)")
+  .option('--out <file>', 'where to write the zip (default: ./patchwindow-teams.zip)')
+  .action((options: { appId: string; out?: string }) => {
+    process.exitCode = runTeamsPackage(options, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
   });
 
 program
