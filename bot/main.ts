@@ -151,9 +151,11 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   readiness.ready('http');
   clusterRuntime.start();
   await engine.start();
-  if (slack !== undefined) {
+  // At most one chat platform is enabled (checked above); a failed connection undoes the start.
+  for (const [part, platform] of [['slack', slack], ['teams', teams]] as const) {
+    if (platform === undefined) continue;
     try {
-      await slack.start();
+      await platform.start();
     } catch (error: unknown) {
       await engine.stop();
       clusterRuntime.stop();
@@ -161,19 +163,9 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       await store.close();
       throw error;
     }
-    readiness.ready('slack');
+    readiness.ready(part);
   }
   if (teams !== undefined) {
-    try {
-      await teams.start();
-    } catch (error: unknown) {
-      await engine.stop();
-      clusterRuntime.stop();
-      await http.stop(1000);
-      await store.close();
-      throw error;
-    }
-    readiness.ready('teams');
     if (!config.approvals.approvers.some((approver) => approver.startsWith('teams:'))) {
       logger.warn({ approvers: config.approvals.approvers }, 'Teams is the chat platform, but no approver is a Teams user: add teams:<Entra ID object id> to PATCHWINDOW_APPROVERS');
     }

@@ -11,7 +11,8 @@ import type { Route } from '../http/http-server.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { SlackChat } from './slack-chat.ts';
-import { DeliveryLog, registerSlackInbound } from './slack-inbound.ts';
+import { registerSlackInbound } from './slack-inbound.ts';
+import { RecentDeliveries } from '../chat/recent-deliveries.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack refuses requests signed more than 5 minutes ago; so do we, in both directions. */
@@ -58,7 +59,7 @@ export class SlackAdapter {
   readonly #logger: Logger;
   readonly #client: webApi.WebClient;
   readonly #clientOptions: webApi.WebClientOptions;
-  readonly #seen: DeliveryLog;
+  readonly #seen: RecentDeliveries;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #now: () => number;
   #inbound: ChatInbound | undefined;
@@ -85,7 +86,7 @@ export class SlackAdapter {
       allowAbsoluteUrls: false,
     };
     this.#client = new webApi.WebClient(options.botToken, this.#clientOptions);
-    this.#seen = new DeliveryLog({ now: this.#now });
+    this.#seen = new RecentDeliveries({ now: this.#now });
     this.chat = new SlackChat({
       client: this.#client,
       channel: options.channel,

@@ -8,6 +8,8 @@
 import type { App } from '@slack/bolt';
 import type { AnyMiddlewareArgs, BlockAction, SlackCommandMiddlewareArgs, types, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { Actor, ChatInbound, InboundReply } from '../../core/ports/chat-port.ts';
+import { errorSummary } from '../chat/recent-deliveries.ts';
+import type { RecentDeliveries } from '../chat/recent-deliveries.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import { renderReply } from './slack-blocks.ts';
 import type { SlackMessagePayload } from './slack-blocks.ts';
@@ -39,7 +41,7 @@ export interface SlackInboundOptions {
   };
   /** Posts a message to the channel now (paced with the outbox's posts); for "Share in channel". */
   readonly share: (payload: SlackMessagePayload) => Promise<void>;
-  readonly seen: DeliveryLog;
+  readonly seen: RecentDeliveries;
   /** Runs `work` and lets shutdown wait for it. */
   readonly track: (work: () => Promise<void>) => Promise<void>;
   readonly responseTimeoutMs?: number;
@@ -303,35 +305,4 @@ function prefixed(prefix: string, id: string | undefined): string | undefined {
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function errorSummary(error: unknown): { type: string; message: string } {
-  return error instanceof Error ? { type: error.name, message: error.message } : { type: 'unknown', message: String(error) };
-}
-
-/** Delivery ids seen in the last `ttlMs`, at most `max` of them (oldest forgotten first). */
-export class DeliveryLog {
-  readonly #seen = new Map<string, number>();
-  readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #now: () => number;
-
-  constructor(options: { ttlMs?: number; max?: number; now?: () => number } = {}) {
-    this.#ttlMs = options.ttlMs ?? 15 * 60_000;
-    this.#max = options.max ?? 10_000;
-    this.#now = options.now ?? Date.now;
-  }
-
-  /** True the first time `id` is seen (within the window); false for a repeat. */
-  firstTime(id: string): boolean {
-    const now = this.#now();
-    for (const [key, at] of this.#seen) {
-      if (at + this.#ttlMs > now && this.#seen.size < this.#max) break;
-      this.#seen.delete(key);
-    }
-    const at = this.#seen.get(id);
-    if (at !== undefined && at + this.#ttlMs > now) return false;
-    this.#seen.set(id, now);
-    return true;
-  }
 }

@@ -21,7 +21,8 @@ import type { ChatBindingRepository } from './chat-binding.ts';
 import { SendPacer } from './send-pacer.ts';
 import type { SendLimit } from './send-pacer.ts';
 import { TeamsChat } from './teams-chat.ts';
-import { ActivityLog, teamsTurnHandler } from './teams-inbound.ts';
+import { teamsTurnHandler } from './teams-inbound.ts';
+import { RecentDeliveries } from '../chat/recent-deliveries.ts';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -66,7 +67,7 @@ export class TeamsAdapter {
   readonly #cloud: ActivityProcessor;
   readonly #bindings: TeamsBindings;
   readonly #pacer: SendPacer;
-  readonly #seen: ActivityLog;
+  readonly #seen: RecentDeliveries;
   readonly #inFlight = new Set<Promise<void>>();
   #logic: ((context: TurnContext) => Promise<void>) | undefined;
   #inbound: ChatInbound | undefined;
@@ -88,7 +89,7 @@ export class TeamsAdapter {
     this.#cloud = new ActivityProcessor(authentication);
     this.#bindings = new TeamsBindings(options.bindings);
     this.#pacer = new SendPacer({ now, ...(options.sendLimits === undefined ? {} : { limits: options.sendLimits }) });
-    this.#seen = new ActivityLog({ now });
+    this.#seen = new RecentDeliveries({ now });
     this.chat = new TeamsChat({ adapter: this.#cloud, appId: options.appId ?? '', bindings: this.#bindings, pacer: this.#pacer });
     this.routes = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handle: (request, response) => this.#handle(request, response) }];
   }

@@ -19,6 +19,8 @@ import type { SendPacer } from './send-pacer.ts';
 import { renderTeamsReply } from './teams-cards.ts';
 import type { ClickData } from './teams-cards.ts';
 import { cardActivity, conversationsOf } from './teams-connector.ts';
+import { errorSummary } from '../chat/recent-deliveries.ts';
+import type { RecentDeliveries } from '../chat/recent-deliveries.ts';
 
 export const ADAPTIVE_CARD_ACTION_INVOKE = 'adaptiveCard/action';
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
@@ -34,7 +36,7 @@ export interface TeamsInboundOptions {
   readonly allowEmulator: boolean;
   readonly logger: Logger;
   readonly pacer: SendPacer;
-  readonly seen: ActivityLog;
+  readonly seen: RecentDeliveries;
   readonly audit: Pick<AuditLog, 'record'> | undefined;
   readonly now: () => Date;
   /** The bot was bound to a conversation (deliver what waited for one). */
@@ -288,35 +290,4 @@ function tenantOf(activity: Activity): string | undefined {
   const fromChannelData =
     typeof channelData === 'object' && channelData !== null ? (channelData as { tenant?: { id?: unknown } }).tenant?.id : undefined;
   return activity.conversation.tenantId ?? (typeof fromChannelData === 'string' ? fromChannelData : undefined);
-}
-
-function errorSummary(error: unknown): { type: string; message: string } {
-  return error instanceof Error ? { type: error.name, message: error.message } : { type: 'unknown', message: String(error) };
-}
-
-/** Activity ids seen in the last `ttlMs`, at most `max` of them (oldest forgotten first). */
-export class ActivityLog {
-  readonly #seen = new Map<string, number>();
-  readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #now: () => number;
-
-  constructor(options: { ttlMs?: number; max?: number; now?: () => number } = {}) {
-    this.#ttlMs = options.ttlMs ?? 15 * 60_000;
-    this.#max = options.max ?? 10_000;
-    this.#now = options.now ?? Date.now;
-  }
-
-  /** True the first time `id` is seen (within the window); false for a repeat. */
-  firstTime(id: string): boolean {
-    const now = this.#now();
-    for (const [key, at] of this.#seen) {
-      if (at + this.#ttlMs > now && this.#seen.size < this.#max) break;
-      this.#seen.delete(key);
-    }
-    const at = this.#seen.get(id);
-    if (at !== undefined && at + this.#ttlMs > now) return false;
-    this.#seen.set(id, now);
-    return true;
-  }
 }
