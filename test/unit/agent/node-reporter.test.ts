@@ -84,6 +84,13 @@ describe('NodeReporter', () => {
     expect(reporter.msUntilHeartbeat(new Date('2026-03-10T08:30:00Z'))).toBe(HEARTBEAT_MS);
   });
 
+  it('asked right after publishing a due heartbeat (before it is written), answers one interval past that scan, not 0', () => {
+    const { reporter } = setup();
+    // The agent asks at once after publish(); the write has not happened yet.
+    reporter.publish(clearState('2026-03-10T08:00:00Z'));
+    expect(reporter.msUntilHeartbeat(new Date('2026-03-10T08:00:00Z'))).toBe(HEARTBEAT_MS);
+  });
+
   it('repairs on the heartbeat what someone else removed from the Node', async () => {
     const { api, reporter } = setup();
     reporter.publish(pendingState('2026-03-10T08:00:00Z'));
