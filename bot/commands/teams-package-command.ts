@@ -1,6 +1,7 @@
 // `patchwindow teams package --app-id <guid> [--out file]`: the Teams app zip (manifest and both
 // icons at the zip root) with the bot registration's app id filled in.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipArchive } from '../adapters/teams/zip-archive.ts';
 import type { Output } from './schedule-preview-command.ts';
@@ -14,14 +15,13 @@ export function runTeamsPackage(options: { appId: string; out?: string }, io: { 
     io.stderr.write(`patchwindow: --app-id "${options.appId}" is not a GUID; expected the bot registration's app id (MicrosoftAppId), e.g. 0b9b3a1e-8f5c-4d3e-9a2b-1c2d3e4f5a6b\n`);
     return 2;
   }
-  const manifest = readFileSync(`${TEAMS_MANIFESTS}manifest.json`, 'utf8').replaceAll(PLACEHOLDER, options.appId.toLowerCase());
+  const manifest = readFileSync(join(TEAMS_MANIFESTS, 'manifest.json'), 'utf8').replaceAll(PLACEHOLDER, options.appId.toLowerCase());
   const zip = zipArchive([
     { name: 'manifest.json', data: Buffer.from(manifest, 'utf8') },
-    { name: 'color.png', data: readFileSync(`${TEAMS_MANIFESTS}color.png`) },
-    { name: 'outline.png', data: readFileSync(`${TEAMS_MANIFESTS}outline.png`) },
+    { name: 'color.png', data: readFileSync(join(TEAMS_MANIFESTS, 'color.png')) },
+    { name: 'outline.png', data: readFileSync(join(TEAMS_MANIFESTS, 'outline.png')) },
   ]);
-  const out = options.out ?? 'patchwindow-teams.zip';
-  const path = out.startsWith('/') ? out : `${io.cwd}/${out}`;
+  const path = resolve(io.cwd, options.out ?? 'patchwindow-teams.zip');
   writeFileSync(path, zip);
   io.stdout.write(`wrote ${path} (${zip.length} bytes): manifest.json, color.png, outline.png; upload it in Teams (Apps → Manage your apps → Upload an app)\n`);
   return 0;
