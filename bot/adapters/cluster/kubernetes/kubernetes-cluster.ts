@@ -107,7 +107,8 @@ export class KubernetesCluster implements ClusterPort {
    */
   async removeRebootDaemon(): Promise<void> {
     const { namespace } = this.#kured;
-    await this.#delete(objectRef('apps/v1', 'DaemonSet', KURED_NAME, namespace));
+    // Foreground: the DaemonSet stays visible until its pods are gone, which is what "removed" means.
+    await this.#delete(objectRef('apps/v1', 'DaemonSet', KURED_NAME, namespace), 'Foreground');
     const deadline = Date.now() + this.#removeTimeoutMs;
     while ((await this.#readDaemonSet()) !== undefined) {
       if (Date.now() > deadline) {
@@ -179,9 +180,10 @@ export class KubernetesCluster implements ClusterPort {
     }
   }
 
-  async #delete(object: KubernetesObject): Promise<void> {
+  /** RBAC objects and the ServiceAccount own nothing, so they go at once (Background). */
+  async #delete(object: KubernetesObject, propagation: 'Foreground' | 'Background' = 'Background'): Promise<void> {
     try {
-      await this.#objects.delete(object, undefined, undefined, undefined, undefined, 'Foreground');
+      await this.#objects.delete(object, undefined, undefined, undefined, undefined, propagation);
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return;
       throw error;
