@@ -13,6 +13,7 @@ import type { OpenedStore } from '../../storage/open-store.ts';
 import { repositoriesOn, SqliteTransactions } from '../../storage/sqlite-repositories.ts';
 import { ManualClock } from './manual-clock.ts';
 import { RecordingChat } from './recording-chat.ts';
+import { stepping } from './stepping.ts';
 
 export const ALICE: Actor = { id: 'console:alice', displayName: 'alice' };
 export const BOB: Actor = { id: 'console:bob', displayName: 'bob' };
@@ -102,12 +103,7 @@ export async function startEngineHarness(options: HarnessOptions): Promise<Engin
     throw error;
   }
 
-  const step = async (ms: number): Promise<void> => {
-    clock.advance(ms);
-    cluster.advanceTo(clock.now());
-    await engine.tick();
-    await dispatcher.deliverDue();
-  };
+  const { step, runUntil } = stepping({ clock, cluster, engine, dispatcher, logs: logs });
   return {
     clock,
     cluster,
@@ -117,15 +113,7 @@ export async function startEngineHarness(options: HarnessOptions): Promise<Engin
     repositories,
     logs,
     step,
-    async runUntil(done, maxMs, stepMs = 250) {
-      let elapsed = 0;
-      while (!(await done())) {
-        if (elapsed >= maxMs) throw new Error(`condition not reached within ${maxMs} ms of simulated time; logs: ${logs.slice(-5).join(' | ')}`);
-        await step(stepMs);
-        elapsed += stepMs;
-      }
-      return elapsed;
-    },
+    runUntil,
     async shutdown() {
       await engine.stop();
       await store.close();

@@ -22,6 +22,7 @@ import { FAKE_CHANNEL, FAKE_TOKEN } from './fake-slack-api.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
 import { ManualClock } from './manual-clock.ts';
 import { SIGNING_SECRET } from './slack-requests.ts';
+import { stepping } from './stepping.ts';
 
 export const ALICE_ID = 'U0ALICE001';
 export const BOB_ID = 'U0BOB00001';
@@ -130,12 +131,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
   const deliver = async (): Promise<void> => {
     await dispatcher.deliverDue();
   };
-  const step = async (ms: number): Promise<void> => {
-    clock.advance(ms);
-    cluster.advanceTo(clock.now());
-    await engine.tick();
-    await dispatcher.deliverDue();
-  };
+  const { step, runUntil } = stepping({ clock, cluster, engine, dispatcher, logs: engineLogs });
   return {
     clock,
     cluster,
@@ -148,15 +144,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     engineLogs,
     deliver,
     step,
-    async runUntil(done, maxMs, stepMs = 250) {
-      let elapsed = 0;
-      while (!(await done())) {
-        if (elapsed >= maxMs) throw new Error(`condition not reached within ${maxMs} ms of simulated time; logs: ${engineLogs.slice(-5).join(' | ')}`);
-        await step(stepMs);
-        elapsed += stepMs;
-      }
-      return elapsed;
-    },
+    runUntil,
     async shutdown() {
       await adapter.stop(2000);
       await engine.stop();

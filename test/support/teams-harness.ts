@@ -27,6 +27,7 @@ import { ManualClock } from './manual-clock.ts';
 import { ALICE, BOB } from './teams-activities.ts';
 import { postActivity } from './teams-activities.ts';
 import type { Activity, PostedActivity } from './teams-activities.ts';
+import { stepping } from './stepping.ts';
 
 export function teamsTestSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -135,12 +136,7 @@ export async function startTeamsHarness(options: TeamsHarnessOptions): Promise<T
   const deliver = async (): Promise<void> => {
     await dispatcher.deliverDue();
   };
-  const step = async (ms: number): Promise<void> => {
-    clock.advance(ms);
-    cluster.advanceTo(clock.now());
-    await engine.tick();
-    await dispatcher.deliverDue();
-  };
+  const { step, runUntil } = stepping({ clock, cluster, engine, dispatcher, logs: engineLogs });
   return {
     clock,
     cluster,
@@ -155,15 +151,7 @@ export async function startTeamsHarness(options: TeamsHarnessOptions): Promise<T
     send: (activity, sendOptions) => postActivity(messagesUrl, activity, sendOptions),
     deliver,
     step,
-    async runUntil(done, maxMs, stepMs = 250) {
-      let elapsed = 0;
-      while (!(await done())) {
-        if (elapsed >= maxMs) throw new Error(`condition not reached within ${maxMs} ms of simulated time; logs: ${engineLogs.slice(-5).join(' | ')}`);
-        await step(stepMs);
-        elapsed += stepMs;
-      }
-      return elapsed;
-    },
+    runUntil,
     async shutdown() {
       await adapter.stop(2000);
       await engine.stop();
