@@ -7,7 +7,7 @@ import type { Logger } from '../bot/adapters/logging/create-logger.ts';
 import type { Config } from '../bot/config/config.ts';
 import { ConfigError } from '../bot/config/config-error.ts';
 import type { Random } from './core/timing.ts';
-import { agentRoutes } from './adapters/agent-routes.ts';
+import { livenessRoute, metricsRoute } from '../bot/adapters/http/health-routes.ts';
 import { DIRECTORY_CHECK_MS, DirectoryWatcher, WATCH_BACKOFF } from './adapters/directory-watcher.ts';
 import { loadKubeConfig } from './adapters/kube-config.ts';
 import { KubeNodeApi } from './adapters/kube-node-api.ts';
@@ -83,7 +83,7 @@ export async function startAgent(dependencies: AgentDependencies): Promise<Runni
   const agent = new NodeAgent({ detector, reporter, now, timers, random, scanIntervalMs: config.agent.scanIntervalMs, metrics, logger });
   const watcher = detector instanceof SentinelFileDetector ? fileWatcher(config.agent.sentinelFile, agent, timers, random, logger) : undefined;
 
-  const http = await startHttpServer({ host: config.agent.host, port: config.agent.port, routes: agentRoutes(metrics.registry), logger });
+  const http = await startHttpServer({ host: config.agent.host, port: config.agent.port, routes: [livenessRoute(), metricsRoute(metrics.registry)], logger });
   logger.info(
     {
       version,
