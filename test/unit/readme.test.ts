@@ -46,6 +46,8 @@ describe('README commands', () => {
   it('is what CI runs', () => {
     expect(ciScript).toMatch(/^npm ci && npm test$/m);
     expect(ciScript).toMatch(/^npm run test:browser$/m);
+    expect(ciScript).toMatch(/^npm run test:chaos$/m);
+    expect(readme).toContain('`npm run test:chaos`');
     expect(ciScript).toMatch(/^CLUSTER_KURED=standin npm run test:cluster$/m);
   });
 });
