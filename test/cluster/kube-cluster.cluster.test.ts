@@ -196,42 +196,42 @@ describe('KubernetesCluster on a real API server', () => {
 
   it('reads the lock in both forms and holds/releases it for a pause', async () => {
     const { cluster: c, kube: port } = started();
-    expect(await port.readLock()).toEqual({ holders: [], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: [], maxOwners: 1 });
     await expect(port.holdRebootLock('patchwindow-pause')).rejects.toThrow(/not deployed/);
     await port.releaseRebootLock('patchwindow-pause'); // nothing deployed: nothing to give back
 
     // single form (concurrency 1)
     await port.deployRebootDaemon(spec(9));
-    expect(await port.readLock()).toEqual({ holders: [], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: [], maxOwners: 1 });
     await port.holdRebootLock('patchwindow-pause');
-    expect(await port.readLock()).toEqual({ holders: ['patchwindow-pause/1'], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: ['patchwindow-pause/1'], maxOwners: 1 });
     const held = await c.admin.get<ObjectWithFields>(DS_PATH);
     expect(JSON.parse(held.metadata.annotations?.[LOCK] ?? '{}')).toMatchObject({ nodeID: 'patchwindow-pause/1', TTL: 0 });
     await port.holdRebootLock('patchwindow-pause'); // idempotent
     await port.releaseRebootLock('patchwindow-pause');
-    expect(await port.readLock()).toEqual({ holders: [], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: [], maxOwners: 1 });
     expect((await c.admin.get<ObjectWithFields>(DS_PATH)).metadata.annotations?.[LOCK]).toBeUndefined();
 
     // a node holds it: the hold cannot take it, a release leaves it
     await c.admin.patch(DS_PATH, { metadata: { annotations: { [LOCK]: '{"nodeID":"node-b","metadata":{"unschedulable":false},"created":"2026-03-07T21:01:00Z","TTL":0}' } } });
     await port.holdRebootLock('patchwindow-pause');
     await port.releaseRebootLock('patchwindow-pause');
-    expect(await port.readLock()).toEqual({ holders: ['node-b'], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: ['node-b'], maxOwners: 1 });
     await c.admin.patch(DS_PATH, { metadata: { annotations: { [LOCK]: null } } });
 
     // multi form (concurrency 3): free slots get dummy holders
     await port.deployRebootDaemon(spec(10, 3));
-    expect(await port.readLock()).toEqual({ holders: [], maxOwners: 3 });
+    expect(await port.readLock()).toMatchObject({ holders: [], maxOwners: 3 });
     await c.admin.patch(DS_PATH, {
       metadata: { annotations: { [LOCK]: '{"maxOwners":3,"locks":[{"nodeID":"node-c","metadata":{"unschedulable":false},"created":"2026-03-07T21:01:00Z","TTL":0}]}' } },
     });
-    expect(await port.readLock()).toEqual({ holders: ['node-c'], maxOwners: 3 });
+    expect(await port.readLock()).toMatchObject({ holders: ['node-c'], maxOwners: 3 });
     await port.holdRebootLock('patchwindow-pause');
-    expect(await port.readLock()).toEqual({ holders: ['node-c', 'patchwindow-pause/1', 'patchwindow-pause/2'], maxOwners: 3 });
+    expect(await port.readLock()).toMatchObject({ holders: ['node-c', 'patchwindow-pause/1', 'patchwindow-pause/2'], maxOwners: 3 });
     await port.releaseRebootLock('patchwindow-pause');
-    expect(await port.readLock()).toEqual({ holders: ['node-c'], maxOwners: 3 });
+    expect(await port.readLock()).toMatchObject({ holders: ['node-c'], maxOwners: 3 });
 
     await port.removeRebootDaemon();
-    expect(await port.readLock()).toEqual({ holders: [], maxOwners: 1 });
+    expect(await port.readLock()).toMatchObject({ holders: [], maxOwners: 1 });
   });
 });

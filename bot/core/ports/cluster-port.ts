@@ -49,10 +49,22 @@ export interface RebootDaemonStatus {
   readonly windowId: number | undefined;
 }
 
+/** One entry of kured's lock: who holds it, since when, and for how long kured lets it be held. */
+export interface LockHolding {
+  /** A node name (kured's nodeID), or a hold marker while paused. */
+  readonly holder: string;
+  /** When the holder took the lock; undefined when the lock does not say. */
+  readonly since: Date | undefined;
+  /** The lock's time to live (kured --lock-ttl); undefined when it has none (kured writes 0). */
+  readonly ttlMs: number | undefined;
+}
+
 export interface RebootLock {
   /** Current holders: node names, or hold markers while paused. */
   readonly holders: readonly string[];
   readonly maxOwners: number;
+  /** The same holders, in the same order, with when each took the lock and its time to live. */
+  readonly holdings: readonly LockHolding[];
 }
 
 export interface ClusterPort {
@@ -72,4 +84,9 @@ export interface ClusterPort {
   holdRebootLock(owner: string): Promise<void>;
   /** Gives back the slots taken by holdRebootLock(owner) (resume). */
   releaseRebootLock(owner: string): Promise<void>;
+  /**
+   * Frees the lock entry of `holder` (a stuck node's) if it still holds it and, when `since` is
+   * given, has held it since then (not a later acquisition). False when there was nothing to free.
+   */
+  releaseLockHolder(holder: string, since?: Date): Promise<boolean>;
 }

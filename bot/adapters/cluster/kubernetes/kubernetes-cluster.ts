@@ -1,7 +1,7 @@
 // ClusterPort on a real cluster through @kubernetes/client-node 2.x: nodes from an informer, kured
 // deployed by the built-in manifests (server-side apply, field manager `patchwindow`, forced) and
 // removed completely (DaemonSet first, foreground, waiting until it is gone; then its RBAC and
-// ServiceAccount), and kured's lock annotation read and held for pause/resume.
+// ServiceAccount), and kured's lock annotation read, held for pause/resume and freed of a stuck holder.
 // Not yet: drain progress (NodeSnapshot.drain stays undefined), helm, kured's user options.
 import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, V1ObjectMeta } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
@@ -16,8 +16,10 @@ import {
   holdLock,
   KURED_LOCK_ANNOTATION,
   lockHolders,
+  lockHoldings,
   lockMaxOwners,
   parseLockAnnotation,
+  releaseHolder,
   releaseLock,
   formatLockAnnotation,
 } from './kured-lock-annotation.ts';
@@ -126,9 +128,9 @@ export class KubernetesCluster implements ClusterPort {
 
   async readLock(): Promise<RebootLock> {
     const daemonSet = await this.#readDaemonSet();
-    if (daemonSet === undefined) return { holders: [], maxOwners: 1 };
+    if (daemonSet === undefined) return { holders: [], maxOwners: 1, holdings: [] };
     const lock = lockOf(daemonSet);
-    return { holders: lockHolders(lock), maxOwners: lockMaxOwners(lock) };
+    return { holders: lockHolders(lock), maxOwners: lockMaxOwners(lock), holdings: lockHoldings(lock) };
   }
 
   /** Rejects when no daemon is deployed: the lock is an annotation on its DaemonSet. */
@@ -139,6 +141,17 @@ export class KubernetesCluster implements ClusterPort {
 
   async releaseRebootLock(owner: string): Promise<void> {
     await this.#changeLock('release', (lock) => releaseLock(lock, owner));
+  }
+
+  async releaseLockHolder(holder: string, since?: Date): Promise<boolean> {
+    let released = false;
+    await this.#changeLock('release', (lock) => {
+      // Decided again on every attempt: a conflict means kured changed the lock in between.
+      const changed = releaseHolder(lock, holder, since);
+      released = changed !== lock;
+      return changed;
+    });
+    return released;
   }
 
   /**

@@ -5,6 +5,8 @@
 // documented manual lock); the multi form ignores such a value, so there every free slot gets a
 // dummy holder. Markers are `<owner>/1`, `<owner>/2`, … as in the simulated cluster.
 
+import type { LockHolding } from '../../../core/ports/cluster-port.ts';
+
 export const KURED_LOCK_ANNOTATION = 'weave.works/kured-node-lock';
 
 export interface LockEntry {
@@ -48,6 +50,26 @@ export function lockHolders(lock: KuredLockValue): string[] {
   return lock.locks.map((entry) => entry.nodeID);
 }
 
+/**
+ * Each holder with when it took the lock and the lock's time to live. kured writes `created` as a
+ * Go time (RFC 3339, nanoseconds) and `TTL` as a Go duration (nanoseconds, 0 = never expires).
+ */
+export function lockHoldings(lock: KuredLockValue): LockHolding[] {
+  return entriesOf(lock).map((entry) => ({ holder: entry.nodeID, since: createdOf(entry), ttlMs: ttlMsOf(entry) }));
+}
+
+/**
+ * Removes `holder`'s entry when it holds the lock (since `since`, when given: a later acquisition by
+ * the same node is not the one that was judged stuck); unchanged (the same object) otherwise. In
+ * the single form that frees the lock, i.e. removes the annotation.
+ */
+export function releaseHolder(lock: KuredLockValue, holder: string, since?: Date): KuredLockValue {
+  const matches = (entry: LockEntry): boolean => entry.nodeID === holder && (since === undefined || createdOf(entry)?.getTime() === since.getTime());
+  if (lock.form === 'single') return lock.entry !== undefined && matches(lock.entry) ? { form: 'single', entry: undefined } : lock;
+  const locks = lock.locks.filter((entry) => !matches(entry));
+  return locks.length === lock.locks.length ? lock : { form: 'multi', maxOwners: lock.maxOwners, locks };
+}
+
 export function lockMaxOwners(lock: KuredLockValue): number {
   return lock.form === 'single' ? 1 : lock.maxOwners;
 }
@@ -78,6 +100,26 @@ export function releaseLock(lock: KuredLockValue, owner: string): KuredLockValue
   if (lock.form === 'single') return lock.entry !== undefined && isMarkerOf(lock.entry.nodeID, owner) ? { form: 'single', entry: undefined } : lock;
   const locks = lock.locks.filter((entry) => !isMarkerOf(entry.nodeID, owner));
   return locks.length === lock.locks.length ? lock : { form: 'multi', maxOwners: lock.maxOwners, locks };
+}
+
+function entriesOf(lock: KuredLockValue): readonly LockEntry[] {
+  if (lock.form === 'single') return lock.entry === undefined ? [] : [lock.entry];
+  return lock.locks;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** undefined when absent, not RFC 3339, or Go's zero time (a lock written without a time). */
+function createdOf(entry: LockEntry): Date | undefined {
+  const created: unknown = entry.created;
+  if (typeof created !== 'string' || !RFC3339.test(created) || created.startsWith('0001-01-01')) return undefined;
+  const at = new Date(created);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+function ttlMsOf(entry: LockEntry): number | undefined {
+  const ttl: unknown = entry.TTL;
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? ttl / 1e6 : undefined;
 }
 
 function isMarkerOf(nodeID: string, owner: string): boolean {

@@ -27,7 +27,7 @@ export class KuredDaemon {
     this.#world = world;
     this.spec = spec;
     this.#selector = selector;
-    this.lock = new KuredLock(spec.concurrency);
+    this.lock = new KuredLock(spec.concurrency, () => this.#world.now);
   }
 
   start(): void {

@@ -6,6 +6,8 @@
 interface NodeHolder {
   readonly kind: 'node';
   readonly holder: string;
+  /** Simulated instant (ms) the slot was taken. */
+  readonly since: number;
   /** Whether the node was already cordoned when it took the lock: kured then leaves it cordoned afterwards. */
   readonly wasUnschedulable: boolean;
 }
@@ -13,6 +15,7 @@ interface NodeHolder {
 interface HoldMarker {
   readonly kind: 'hold';
   readonly holder: string;
+  readonly since: number;
   readonly owner: string;
 }
 
@@ -23,13 +26,21 @@ export class KuredLock {
   readonly #entries: LockEntry[] = [];
   /** Owners whose hold is in place, in the order they took it. */
   readonly #holdOwners: string[] = [];
+  readonly #now: () => number;
 
-  constructor(maxOwners: number) {
+  /** `now`: the simulated instant (ms), stamped on every slot taken. */
+  constructor(maxOwners: number, now: () => number = () => 0) {
     this.maxOwners = maxOwners;
+    this.#now = now;
   }
 
   holders(): string[] {
     return this.#entries.map((entry) => entry.holder);
+  }
+
+  /** Each holder with the simulated instant (ms) it took its slot. */
+  holdings(): { readonly holder: string; readonly since: number }[] {
+    return this.#entries.map((entry) => ({ holder: entry.holder, since: entry.since }));
   }
 
   holds(nodeName: string): boolean {
@@ -45,7 +56,7 @@ export class KuredLock {
   tryAcquire(nodeName: string, wasUnschedulable: boolean): boolean {
     if (this.holds(nodeName)) return true;
     if (this.#entries.length >= this.maxOwners) return false;
-    this.#entries.push({ kind: 'node', holder: nodeName, wasUnschedulable });
+    this.#entries.push({ kind: 'node', holder: nodeName, since: this.#now(), wasUnschedulable });
     return true;
   }
 
@@ -53,6 +64,18 @@ export class KuredLock {
     const index = this.#entries.findIndex((entry) => entry.kind === 'node' && entry.holder === nodeName);
     if (index >= 0) this.#entries.splice(index, 1);
     this.#fillHolds();
+  }
+
+  /**
+   * Frees whatever slot `holder` has (an operator releasing a stuck lock), if it took it at
+   * `since` when that is given; false when it holds none. A pause in place takes the slot.
+   */
+  releaseHolder(holder: string, since?: number): boolean {
+    const index = this.#entries.findIndex((entry) => entry.holder === holder && (since === undefined || entry.since === since));
+    if (index < 0) return false;
+    this.#entries.splice(index, 1);
+    this.#fillHolds();
+    return true;
   }
 
   /** Idempotent: holding again takes only slots freed since. */
@@ -83,7 +106,7 @@ export class KuredLock {
       // Markers are `${owner}/1`, `${owner}/2`, …: the lowest number not in use.
       let number = 1;
       while (this.#entries.some((entry) => entry.holder === `${owner}/${number}`)) number++;
-      this.#entries.push({ kind: 'hold', holder: `${owner}/${number}`, owner });
+      this.#entries.push({ kind: 'hold', holder: `${owner}/${number}`, since: this.#now(), owner });
     }
   }
 }

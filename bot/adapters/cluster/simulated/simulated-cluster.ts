@@ -21,7 +21,7 @@ import { SimulationWorld } from './simulation-world.ts';
 type NodesListener = (nodes: readonly NodeSnapshot[]) => void;
 
 /** kured's lock when no DaemonSet carries it. */
-const ABSENT_LOCK: RebootLock = Object.freeze({ holders: Object.freeze([]), maxOwners: 1 });
+const ABSENT_LOCK: RebootLock = Object.freeze({ holders: Object.freeze([]), maxOwners: 1, holdings: Object.freeze([]) });
 
 export class SimulatedCluster implements ClusterPort {
   readonly simulated = true;
@@ -115,7 +115,10 @@ export class SimulatedCluster implements ClusterPort {
     return settle(() => {
       this.#catchUp();
       const lock = this.#daemon?.lock;
-      return lock === undefined ? ABSENT_LOCK : { holders: lock.holders(), maxOwners: lock.maxOwners };
+      if (lock === undefined) return ABSENT_LOCK;
+      // The simulated kured is deployed without a lock TTL: the bot judges its locks by the configured one.
+      const holdings = lock.holdings().map(({ holder, since }) => ({ holder, since: new Date(since), ttlMs: undefined }));
+      return { holders: lock.holders(), maxOwners: lock.maxOwners, holdings };
     });
   }
 
@@ -133,6 +136,13 @@ export class SimulatedCluster implements ClusterPort {
     return settle(() => {
       this.#catchUp();
       this.#daemon?.lock.releaseHold(owner);
+    });
+  }
+
+  releaseLockHolder(holder: string, since?: Date): Promise<boolean> {
+    return settle(() => {
+      this.#catchUp();
+      return this.#daemon?.lock.releaseHolder(holder, since?.getTime()) ?? false;
     });
   }
 

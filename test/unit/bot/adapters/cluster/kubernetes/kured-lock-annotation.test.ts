@@ -5,8 +5,10 @@ import {
   holdLock,
   LockAnnotationError,
   lockHolders,
+  lockHoldings,
   lockMaxOwners,
   parseLockAnnotation,
+  releaseHolder,
   releaseLock,
 } from '../../../../../../bot/adapters/cluster/kubernetes/kured-lock-annotation.ts';
 
@@ -81,5 +83,49 @@ describe('holdLock / releaseLock', () => {
 
   it('refuses an empty owner', () => {
     expect(() => holdLock(parseLockAnnotation(undefined, 1), '', NOW)).toThrow(RangeError);
+  });
+});
+
+describe('lockHoldings / releaseHolder', () => {
+  const TWO =
+    '{"maxOwners":3,"locks":[{"nodeID":"node-1","created":"2026-03-07T21:01:00.123456789Z","TTL":1800000000000},{"nodeID":"node-2","created":"2026-03-07T22:10:00+01:00","TTL":0}]}';
+
+  it('reads when each holder took the lock and its TTL (a Go duration in nanoseconds; 0 is none)', () => {
+    expect(lockHoldings(parseLockAnnotation(SINGLE, 1))).toEqual([{ holder: 'node-2', since: new Date('2026-03-07T21:01:00Z'), ttlMs: 1_800_000 }]);
+    expect(lockHoldings(parseLockAnnotation(TWO, 3))).toEqual([
+      { holder: 'node-1', since: new Date('2026-03-07T21:01:00.123Z'), ttlMs: 1_800_000 },
+      { holder: 'node-2', since: new Date('2026-03-07T21:10:00Z'), ttlMs: undefined },
+    ]);
+    expect(lockHoldings(parseLockAnnotation(undefined, 3))).toEqual([]);
+  });
+
+  it('a lock without a usable time (hand-written, Go zero time, not RFC 3339) has no since', () => {
+    for (const created of [undefined, '0001-01-01T00:00:00Z', 'yesterday', '2026-03-07', 42]) {
+      const value = JSON.stringify({ nodeID: 'manual', created, TTL: -5 });
+      expect(lockHoldings(parseLockAnnotation(value, 1)), String(created)).toEqual([{ holder: 'manual', since: undefined, ttlMs: undefined }]);
+    }
+  });
+
+  it('single form: releasing the holder frees the lock (the annotation goes)', () => {
+    const lock = parseLockAnnotation(SINGLE, 1);
+    const released = releaseHolder(lock, 'node-2', new Date('2026-03-07T21:01:00Z'));
+    expect(released).toEqual({ form: 'single', entry: undefined });
+    expect(formatLockAnnotation(released)).toBeUndefined();
+    expect(releaseHolder(lock, 'node-2')).toEqual({ form: 'single', entry: undefined });
+  });
+
+  it('leaves the lock alone (the same object) for another holder or a later acquisition', () => {
+    const lock = parseLockAnnotation(SINGLE, 1);
+    expect(releaseHolder(lock, 'node-1')).toBe(lock);
+    expect(releaseHolder(lock, 'node-2', new Date('2026-03-07T21:02:00Z'))).toBe(lock);
+    expect(releaseHolder(parseLockAnnotation(undefined, 1), 'node-2')).toEqual({ form: 'single', entry: undefined });
+  });
+
+  it('multi form: removes only that holder, keeping the others exactly as written', () => {
+    const lock = parseLockAnnotation(TWO, 3);
+    const released = releaseHolder(lock, 'node-1', new Date('2026-03-07T21:01:00.123Z'));
+    expect(formatLockAnnotation(released)).toBe('{"maxOwners":3,"locks":[{"nodeID":"node-2","created":"2026-03-07T22:10:00+01:00","TTL":0}]}');
+    expect(releaseHolder(lock, 'node-3')).toBe(lock);
+    expect(releaseHolder(lock, 'node-1', new Date('2026-03-07T21:01:00Z'))).toBe(lock);
   });
 });
