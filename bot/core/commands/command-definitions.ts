@@ -63,6 +63,13 @@ export const COMMANDS: readonly CommandDefinition[] = [
     examples: ['resume'],
   },
   {
+    kind: 'release-lock',
+    words: ['release-lock'],
+    arguments: '<node>',
+    summary: "approvers: free kured's lock from a stuck holder (a deleted node, or one holding it past its TTL), as the Release button does",
+    examples: ['release-lock aks-nodepool1-12345678-vmss000003'],
+  },
+  {
     kind: 'approve',
     words: ['approve'],
     arguments: '<window id>',

@@ -31,6 +31,8 @@ export type Command =
   | { readonly kind: 'cancel'; readonly windowId: number }
   | { readonly kind: 'pause' }
   | { readonly kind: 'resume' }
+  /** Free kured's lock from a stuck holder (the text form of the stuck-lock alert's Release button). */
+  | { readonly kind: 'release-lock'; readonly holder: string }
   | { readonly kind: 'approve'; readonly windowId: number }
   | { readonly kind: 'reject'; readonly windowId: number }
   | { readonly kind: 'history'; readonly count: number }

@@ -23,6 +23,7 @@ export const MAX_REASON_LENGTH = 200;
 export const MAX_PREVIEW_COUNT = 50;
 const DEFAULT_PREVIEW_COUNT = 5;
 const NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+const LOCK_HOLDER = /^[^\s@]{1,253}$/;
 
 export function parseCommand(text: string, options: ParseCommandOptions): ParseCommandResult {
   const parsed = parseText(text, options);
@@ -66,6 +67,12 @@ function parseArguments(definition: CommandDefinition, args: readonly string[], 
     case 'reject': {
       const id = parseWindowId(args, false);
       return id.ok && id.id !== undefined ? ok({ kind: definition.kind, windowId: id.id }) : { ok: false, message: id.ok ? 'which window?' : id.message };
+    }
+    case 'release-lock': {
+      const [holder] = args;
+      // kured's lock names nodes (DNS subdomains), or whatever a hand-written lock says.
+      if (args.length !== 1 || holder === undefined || !LOCK_HOLDER.test(holder)) return { ok: false, message: 'expected the one node (lock holder) to release, as the alert names it' };
+      return ok({ kind: 'release-lock', holder });
     }
     case 'history': {
       const count = parseHistoryCount(args);

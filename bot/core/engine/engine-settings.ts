@@ -21,6 +21,11 @@ export interface EngineSettings {
   readonly reconcileEveryMs: number;
   /** The pending-nodes digest is repeated this often even without changes. */
   readonly digestEveryMs: number;
+  /** kured's --lock-ttl, for judging a lock that carries no TTL of its own (default DEFAULT_KURED_LOCK_TTL_MS). */
+  readonly kuredLockTtlMs?: number;
 }
+
+/** kured's lock TTL as patchwindow deploys it (--lock-ttl=30m). */
+export const DEFAULT_KURED_LOCK_TTL_MS = 30 * 60_000;
 
 export const MAX_WINDOW_MS = 7 * 24 * 3600 * 1000;

@@ -29,3 +29,9 @@ export function mayDecide(actor: string, window: MaintenanceWindow, decision: 'a
   }
   return { allowed: true };
 }
+
+/** Releasing a stuck reboot lock lets kured reboot the next node: approvers only (nobody asked for it, so no four-eyes). */
+export function mayReleaseLock(actor: string, settings: ApprovalSettings): ApprovalCheck {
+  if (settings.approvers.includes(actor)) return { allowed: true };
+  return { allowed: false, reason: `${actor} is not an approver; ask one of: ${settings.approvers.join(', ')}` };
+}

@@ -432,3 +432,16 @@ describe('parseCommand: properties', () => {
     );
   });
 });
+
+describe('parseCommand: release-lock', () => {
+  const USAGE = '; usage: release-lock <node> (see "help release-lock")';
+
+  it('names the one holder to release, as the alert does', () => {
+    expect(command('release-lock aks-nodepool1-12345678-vmss000003')).toStrictEqual({ kind: 'release-lock', holder: 'aks-nodepool1-12345678-vmss000003' });
+    expect(command('RELEASE-LOCK node-3')).toStrictEqual({ kind: 'release-lock', holder: 'node-3' });
+  });
+
+  it.each(['release-lock', 'release-lock node-1 node-2', `release-lock ${'n'.repeat(254)}`, 'release-lock node-3@123'])('refuses %j', (text) => {
+    expect(parseCommand(text, ZURICH)).toEqual({ ok: false, message: `expected the one node (lock holder) to release, as the alert names it${USAGE}` });
+  });
+});

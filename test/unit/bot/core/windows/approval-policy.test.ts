@@ -1,7 +1,7 @@
 // Who may approve or reject a request: an approver other than the requester (four-eyes, unless
 // switched off); the requester may withdraw; nobody once it expired or was decided.
 import { describe, expect, it } from 'vitest';
-import { mayDecide } from '../../../../../bot/core/windows/approval-policy.ts';
+import { mayDecide, mayReleaseLock } from '../../../../../bot/core/windows/approval-policy.ts';
 import type { ApprovalSettings } from '../../../../../bot/core/windows/approval-policy.ts';
 import { WINDOW_STATES } from '../../../../../bot/core/windows/maintenance-window.ts';
 import { aWindow } from '../../../../support/window-fixtures.ts';
@@ -152,5 +152,17 @@ describe('mayDecide: decided windows', () => {
       allowed: false,
       reason: 'window #7 is approved by console:bob; there is nothing to approve',
     });
+  });
+});
+
+describe('mayReleaseLock', () => {
+  it('lets any approver release a stuck lock (no requester, so no four-eyes)', () => {
+    expect(mayReleaseLock(ALICE, FOUR_EYES)).toEqual({ allowed: true });
+    expect(mayReleaseLock(BOB, SOLO)).toEqual({ allowed: true });
+  });
+
+  it('refuses everyone else, naming who may', () => {
+    expect(mayReleaseLock(MALLORY, FOUR_EYES)).toEqual({ allowed: false, reason: 'console:mallory is not an approver; ask one of: console:alice, console:bob' });
+    expect(mayReleaseLock('slack:U0ALICE', FOUR_EYES).allowed).toBe(false);
   });
 });
