@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Tiers are separate projects so each can be run on its own (npm run test:unit, ...).
 export default defineConfig({
   test: {
-    reporters: ['default', './test/support/summary-reporter.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts', './test/chaos/fuzz/fuzz-summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {
