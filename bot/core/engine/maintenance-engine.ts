@@ -3,6 +3,7 @@
 // a driver calls tick(), so tests step it with a manual clock. Calls are serialised, so a
 // click, a tick and a node event never interleave.
 import { executeCommand } from '../commands/execute-command.ts';
+import { parseReleaseValue, RELEASE_LOCK_ACTION } from '../cluster/stuck-lock-message.ts';
 import type { Command } from '../commands/command.ts';
 import type { CommandContext, Reply } from '../commands/command-context.ts';
 import { parseCommand } from '../commands/parse-command.ts';
@@ -13,6 +14,7 @@ import type { EngineContext, EngineDependencies } from './engine-context.ts';
 import { materializeSchedules } from './materialize-schedules.ts';
 import { postDigestIfDue } from './pending-digest.ts';
 import { reconcileDaemon } from './reconcile-daemon.ts';
+import { releaseStuckLock } from './stuck-lock-alerts.ts';
 import { trackNodes } from './track-nodes.ts';
 import { cancelWindow, closeWindow, decide, openWindow, pauseOrResume } from './window-commands.ts';
 import { historyReport, nodesReport, statusReport } from './window-reports.ts';
@@ -23,7 +25,7 @@ export class MaintenanceEngine implements ChatInbound {
   #stopWatching: (() => void) | undefined;
 
   constructor(dependencies: EngineDependencies) {
-    this.#context = { ...dependencies, memory: { nodes: [], plans: new Map(), lastReconcileAt: undefined, lastDigest: undefined } };
+    this.#context = { ...dependencies, memory: { nodes: [], plans: new Map(), lastReconcileAt: undefined, lastDigest: undefined, daemonFailures: new Map() } };
   }
 
   /** Reads the cluster, repairs what a crash left half done, and starts following node changes. */
@@ -79,6 +81,12 @@ export class MaintenanceEngine implements ChatInbound {
 
   action(actor: Actor, action: string, value: string): Promise<Reply> {
     return this.#serial(async () => {
+      const target = action === RELEASE_LOCK_ACTION ? parseReleaseValue(value) : undefined;
+      if (target !== undefined) {
+        const reply = await releaseStuckLock(this.#context, actor, target, 'button');
+        await this.#step();
+        return reply;
+      }
       const windowId = /^\d{1,9}$/.test(value) ? Number(value) : undefined;
       if ((action !== 'approve' && action !== 'reject') || windowId === undefined) {
         await this.#context.repositories.audit.record({
@@ -117,6 +125,8 @@ export class MaintenanceEngine implements ChatInbound {
       case 'pause':
       case 'resume':
         return pauseOrResume(context, actor, command.kind);
+      case 'release-lock':
+        return releaseStuckLock(context, actor, { holder: command.holder, since: undefined }, 'command');
       case 'sim-pending':
       case 'sim-reset':
         return this.#simulate(actor, command);

@@ -9,11 +9,14 @@ import { formatElapsed, NODE_ICON } from '../windows/window-message.ts';
 import { closeIfComplete, selectorFor } from './advance-windows.ts';
 import type { EngineContext } from './engine-context.ts';
 import { recordWindow, textMessage } from './engine-context.ts';
+import { reportStuckLocks } from './stuck-lock-alerts.ts';
 
 export async function trackNodes(context: EngineContext): Promise<void> {
   const open = (await context.repositories.windows.listLive()).filter((window) => window.state === 'open');
   if (open.length === 0) return;
   const lock = await context.cluster.readLock();
+  // Windows never overlap, so the one open window owns kured's lock.
+  if (open[0] !== undefined) await reportStuckLocks(context, open[0], lock);
   for (const window of open) await trackWindow(context, window, lock);
 }
 
