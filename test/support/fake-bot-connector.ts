@@ -4,7 +4,8 @@
 // that thread), POST …/activities/{replyToId} (a reply) and PUT …/activities/{id} (an update),
 // and answers `{ id }` as the service does. It can enforce Teams' per-conversation send limit
 // (answering 429 with Retry-After, counted in `rateLimited`) and be told to fail the next calls of
-// a kind: an HTTP status (with Retry-After), or no answer at all.
+// a kind: an HTTP status (with Retry-After), no answer at all, a dropped connection, or an answer
+// lost after the call went through; a test's fault plan (`chaos`) can fail any call.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,11 @@ export type ConnectorCallKind = 'post' | 'reply' | 'update';
 export type ConnectorFault =
   | { readonly kind: 'status'; readonly status: number; readonly retryAfterS?: number; readonly code?: string }
   /** Never answers (until the fake closes): a timeout for the client. */
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** Drops the connection before the call is processed: nothing happened. */
+  | { readonly kind: 'reset' }
+  /** Processes the call, then its answer is lost: the connection drops, or hangs until the client gives up. */
+  | { readonly kind: 'response-lost'; readonly as: 'reset' | 'hang' };
 
 export interface ConnectorCall {
   readonly kind: ConnectorCallKind;
@@ -28,9 +33,11 @@ export interface ConnectorCall {
   /** Real time (ms). */
   readonly at: number;
   readonly stamp: number | undefined;
-  /** `ok`, `429`, `HTTP 404`, `hang`. */
+  /** `ok`, `429`, `HTTP 404`, `hang`, `reset`. */
   readonly outcome: string;
   readonly authorization: string | undefined;
+  /** Set when the call was processed (as `outcome` says) but its answer never reached the client. */
+  readonly responseLost?: 'reset' | 'hang';
 }
 
 export interface ConnectorMessage {
@@ -55,6 +62,8 @@ export class FakeBotConnector {
   readonly messages: ConnectorMessage[] = [];
   /** 429s answered because a conversation got operations too fast (not injected faults). */
   rateLimited = 0;
+  /** A test's fault plan: asked about every call (by kind) that has no queued fault. */
+  chaos: ((kind: ConnectorCallKind) => ConnectorFault | undefined) | undefined = undefined;
   readonly #server: Server;
   readonly #options: FakeBotConnectorOptions;
   readonly #faults = new Map<ConnectorCallKind, ConnectorFault[]>();
@@ -159,14 +168,33 @@ export class FakeBotConnector {
       sendJson(response, 400, { error: { code: 'BadSyntax', message: 'body is not JSON' } });
       return;
     }
+    const fault = this.#faults.get(kind)?.shift() ?? this.chaos?.(kind);
+    const lost = fault?.kind === 'response-lost' ? fault.as : undefined;
     const record = (outcome: string): void => {
-      this.calls.push({ kind, method, path, conversationId, activityId, body, at: Date.now(), stamp: this.#options.stamp?.(), outcome, authorization: request.headers.authorization });
+      this.calls.push({
+        kind,
+        method,
+        path,
+        conversationId,
+        activityId,
+        body,
+        at: Date.now(),
+        stamp: this.#options.stamp?.(),
+        outcome,
+        authorization: request.headers.authorization,
+        ...(lost === undefined ? {} : { responseLost: lost }),
+      });
     };
-    const fault = this.#faults.get(kind)?.shift();
-    if (fault !== undefined) {
+    if (fault?.kind === 'response-lost') this.#loseResponse(response, fault.as);
+    else if (fault !== undefined) {
       if (fault.kind === 'hang') {
         record('hang');
         this.#hanging.add(response);
+        return;
+      }
+      if (fault.kind === 'reset') {
+        record('reset');
+        response.destroy();
         return;
       }
       record(fault.status === 429 ? '429' : `HTTP ${fault.status}`);
@@ -207,6 +235,17 @@ export class FakeBotConnector {
         return;
       }
     }
+  }
+
+  /** Lets the call be processed as usual, but whatever it answers never reaches the client. */
+  #loseResponse(response: ServerResponse, how: 'reset' | 'hang'): void {
+    const swallow = (): ServerResponse => {
+      if (how === 'reset') response.destroy();
+      else this.#hanging.add(response);
+      return response;
+    };
+    response.writeHead = (): ServerResponse => response;
+    response.end = swallow;
   }
 
   #overLimit(channel: string): boolean {

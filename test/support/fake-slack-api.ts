@@ -1,7 +1,9 @@
 // A local stand-in for the Slack Web API (and for response_url endpoints), on loopback. It keeps
 // every call and every message, answers like Slack (HTTP 200 with ok/error JSON, 429 with
 // Retry-After), enforces about one chat.postMessage per second per channel as Slack does, and can
-// be told to fail the next calls of a method: 429, 5xx, a platform error, or no answer at all.
+// be told to fail the next calls of a method: 429, 5xx, a platform error, no answer at all, a
+// dropped connection, or an answer lost after the call went through; a test's fault plan (`chaos`)
+// can fail any call.
 // It opens modals (views.open, once per trigger id) and keeps them for the test to submit.
 // It also plays Socket Mode: apps.connections.open hands out a ws:// URL on the same server, and
 // the test pushes envelopes (slash commands, clicks) down that connection and reads the acks.
@@ -34,7 +36,11 @@ export type Fault =
   | { readonly kind: 'http'; readonly status: number }
   | { readonly kind: 'error'; readonly error: string }
   /** Never answers (until the fake closes): a timeout for the client. */
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** Drops the connection before the call is processed: nothing happened. */
+  | { readonly kind: 'reset' }
+  /** Processes the call, then its answer is lost: the connection drops, or hangs until the client gives up. */
+  | { readonly kind: 'response-lost'; readonly as: 'reset' | 'hang' };
 
 export interface FakeCall {
   readonly method: string;
@@ -42,9 +48,11 @@ export interface FakeCall {
   /** Real time (ms). */
   readonly at: number;
   readonly stamp: number | undefined;
-  /** What the fake answered: `ok`, an error code, `429`, `HTTP 500`, `hang`. */
+  /** What the fake answered: `ok`, an error code, `429`, `HTTP 500`, `hang`, `reset`. */
   readonly outcome: string;
   readonly authorization: string | undefined;
+  /** Set when the call was processed (as `outcome` says) but its answer never reached the client. */
+  readonly responseLost?: 'reset' | 'hang';
 }
 
 export interface FakeMessage {
@@ -83,6 +91,8 @@ export class FakeSlackApi {
   readonly responses: FakeResponse[] = [];
   /** 429s answered because a channel got posts too fast (not injected faults). */
   rateLimited = 0;
+  /** A test's fault plan: asked about every Web API call (by method) and response_url post (`response_url`) that has no queued fault. */
+  chaos: ((method: string) => Fault | undefined) | undefined = undefined;
   readonly #server: Server;
   readonly #options: Required<Omit<FakeSlackOptions, 'stamp'>> & { readonly stamp: (() => number) | undefined };
   readonly #faults = new Map<string, Fault[]>();
@@ -259,11 +269,12 @@ export class FakeSlackApi {
   }
 
   #respondUrl(id: string, body: string, request: IncomingMessage, response: ServerResponse): void {
-    const fault = this.#responseFaults.shift();
-    if (fault !== undefined) {
+    const fault = this.#responseFaults.shift() ?? this.chaos?.('response_url');
+    if (fault !== undefined && fault.kind !== 'response-lost') {
       this.#applyFault(fault, response);
       return;
     }
+    if (fault !== undefined) this.#loseResponse(response, fault.as);
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(body) as Record<string, unknown>;
@@ -281,15 +292,17 @@ export class FakeSlackApi {
 
   #api(method: string, args: Record<string, unknown>, request: IncomingMessage, response: ServerResponse): void {
     const authorization = request.headers.authorization;
+    const fault = this.#faults.get(method)?.shift() ?? this.chaos?.(method);
+    const lost = fault?.kind === 'response-lost' ? fault.as : undefined;
     const record = (outcome: string): void => {
-      this.calls.push({ method, args, at: Date.now(), stamp: this.#options.stamp?.(), outcome, authorization });
+      this.calls.push({ method, args, at: Date.now(), stamp: this.#options.stamp?.(), outcome, authorization, ...(lost === undefined ? {} : { responseLost: lost }) });
     };
-    const fault = this.#faults.get(method)?.shift();
-    if (fault !== undefined) {
-      record(fault.kind === 'rate-limited' ? '429' : fault.kind === 'http' ? `HTTP ${fault.status}` : fault.kind === 'error' ? fault.error : 'hang');
+    if (fault !== undefined && fault.kind !== 'response-lost') {
+      record(fault.kind === 'rate-limited' ? '429' : fault.kind === 'http' ? `HTTP ${fault.status}` : fault.kind === 'error' ? fault.error : fault.kind);
       this.#applyFault(fault, response);
       return;
     }
+    if (lost !== undefined) this.#loseResponse(response, lost);
     const answer = (result: Record<string, unknown>): void => {
       record(result['ok'] === true ? 'ok' : String(result['error']));
       sendJson(response, 200, result);
@@ -387,7 +400,7 @@ export class FakeSlackApi {
     }
   }
 
-  #applyFault(fault: Fault, response: ServerResponse): void {
+  #applyFault(fault: Exclude<Fault, { kind: 'response-lost' }>, response: ServerResponse): void {
     switch (fault.kind) {
       case 'rate-limited':
         response.writeHead(429, { 'Retry-After': String(fault.retryAfterS), 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
@@ -401,7 +414,21 @@ export class FakeSlackApi {
       case 'hang':
         this.#hanging.add(response);
         return;
+      case 'reset':
+        response.destroy();
+        return;
     }
+  }
+
+  /** Lets the call be processed as usual, but whatever it answers never reaches the client. */
+  #loseResponse(response: ServerResponse, how: 'reset' | 'hang'): void {
+    const swallow = (): ServerResponse => {
+      if (how === 'reset') response.destroy();
+      else this.#hanging.add(response);
+      return response;
+    };
+    response.writeHead = (): ServerResponse => response;
+    response.end = swallow;
   }
 
   #ts(): string {

@@ -73,6 +73,8 @@ export interface SlackHarnessOptions {
   /** Socket Mode with this app token (no signing secret then). */
   readonly appToken?: string;
   readonly minPostIntervalMs?: number;
+  /** Web API and response_url timeout. Default 3000. */
+  readonly requestTimeoutMs?: number;
   /** Put something else behind the Slack route than the engine (e.g. a slow stub). */
   readonly inbound?: ChatInbound;
 }
@@ -98,7 +100,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     command: '/patchwindow',
     teamId: options.teamId,
     logger: log.logger,
-    requestTimeoutMs: 3000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 3000,
     ...(options.minPostIntervalMs === undefined ? {} : { minPostIntervalMs: options.minPostIntervalMs }),
   });
   const engine = new MaintenanceEngine({
