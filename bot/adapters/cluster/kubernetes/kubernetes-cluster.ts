@@ -2,7 +2,9 @@
 // deployed by the built-in manifests (server-side apply, field manager `patchwindow`, forced) and
 // removed completely (DaemonSet first, foreground, waiting until it is gone; then its RBAC and
 // ServiceAccount), and kured's lock annotation read, held for pause/resume and freed of a stuck holder.
-// Not yet: drain progress (NodeSnapshot.drain stays undefined), helm, kured's user options.
+// Drain progress (NodeSnapshot.drain) of the nodes kured drains comes from the DrainTracker: the
+// pods left on the node and kured's pod log there (drain-tracker.ts).
+// Not yet: helm, kured's user options.
 import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, V1ObjectMeta } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
 import type {
@@ -33,6 +35,8 @@ import {
   WINDOW_LABEL,
 } from './kured-manifests.ts';
 import type { KuredManifestOptions } from './kured-manifests.ts';
+import { kubernetesDrainSources } from './drain-sources.ts';
+import { DrainTracker } from './drain-tracker.ts';
 import { NodeWatch } from './node-watch.ts';
 
 export interface KubernetesClusterOptions {
@@ -47,6 +51,8 @@ export interface KubernetesClusterOptions {
 }
 
 const LOCK_WRITE_ATTEMPTS = 5;
+/** kured's container in its DaemonSet (built-in manifests and the kured chart): whose log tells of the drain. */
+const KURED_CONTAINER = 'kured';
 const POLL_MS = 250;
 
 export class KubernetesCluster implements ClusterPort {
@@ -55,6 +61,7 @@ export class KubernetesCluster implements ClusterPort {
   readonly #objects: KubernetesObjectApi;
   readonly #apps: AppsV1Api;
   readonly #watch: NodeWatch;
+  readonly #drain: DrainTracker;
   readonly #kured: KuredManifestOptions;
   readonly #removeTimeoutMs: number;
   readonly #now: () => Date;
@@ -62,10 +69,20 @@ export class KubernetesCluster implements ClusterPort {
   constructor(options: KubernetesClusterOptions) {
     this.#objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
     this.#apps = options.kubeConfig.makeApiClient(AppsV1Api);
-    this.#watch = new NodeWatch(options.kubeConfig, { onError: options.onWatchError });
     this.#kured = { ...DEFAULT_KURED_MANIFEST_OPTIONS, ...options.kured };
     this.#removeTimeoutMs = options.removeTimeoutMs ?? 60_000;
     this.#now = options.now ?? (() => new Date());
+    const onWatchError = options.onWatchError ?? (() => undefined);
+    const daemonSet = { namespace: this.#kured.namespace, name: KURED_NAME };
+    this.#drain = new DrainTracker({
+      kured: { namespace: daemonSet.namespace, daemonSet: daemonSet.name, container: KURED_CONTAINER },
+      sources: kubernetesDrainSources(options.kubeConfig, { daemonSet }),
+      onChange: () => {
+        this.#watch.refresh();
+      },
+      onError: onWatchError,
+    });
+    this.#watch = new NodeWatch(options.kubeConfig, { onError: onWatchError, drain: this.#drain });
     const server = options.kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
     this.description = `Kubernetes cluster ${options.source ?? server}, kured in namespace ${this.#kured.namespace}`;
   }
@@ -79,12 +96,13 @@ export class KubernetesCluster implements ClusterPort {
   }
 
   watchNodes(listener: (nodes: readonly NodeSnapshot[]) => void): () => void {
+    this.#drain.start();
     return this.#watch.subscribe(listener);
   }
 
-  /** Stops the node watch; the cluster object is not used afterwards. */
+  /** Stops the node watch and every drain it follows (watches, log streams); the cluster object is not used afterwards. */
   async close(): Promise<void> {
-    await this.#watch.stop();
+    await Promise.all([this.#drain.close(), this.#watch.stop()]);
   }
 
   async rebootDaemon(): Promise<RebootDaemonStatus> {

@@ -1,12 +1,12 @@
 // A Kubernetes Node as the core sees it: Ready condition, cordon, bootID and the agent's
-// pending-reboot annotations (agent/core/node-contract.ts). Drain progress is not derived yet (it
-// needs kured's pod log and the pods on the node), so `drain` is always undefined here.
+// pending-reboot annotations (agent/core/node-contract.ts), plus drain progress where the
+// DrainTracker follows a drain (it comes from kured's pod log and the pods on the node, not the Node).
 import {
   REBOOT_REQUIRED_ANNOTATION,
   REBOOT_REQUIRED_PACKAGES_ANNOTATION,
   REBOOT_REQUIRED_SINCE_ANNOTATION,
 } from '../../../../agent/core/node-contract.ts';
-import type { NodeSnapshot, PendingReboot } from '../../../core/ports/cluster-port.ts';
+import type { DrainProgress, NodeSnapshot, PendingReboot } from '../../../core/ports/cluster-port.ts';
 
 /** The parts of a V1Node read here (V1Node fits it). */
 export interface NodeLike {
@@ -22,7 +22,7 @@ export interface NodeLike {
   };
 }
 
-export function nodeSnapshot(node: NodeLike): NodeSnapshot {
+export function nodeSnapshot(node: NodeLike, drain?: DrainProgress): NodeSnapshot {
   const annotations = node.metadata?.annotations ?? {};
   return {
     name: node.metadata?.name ?? '',
@@ -31,7 +31,7 @@ export function nodeSnapshot(node: NodeLike): NodeSnapshot {
     unschedulable: node.spec?.unschedulable === true,
     bootId: node.status?.nodeInfo?.bootID ?? '',
     pendingReboot: pendingReboot(annotations),
-    drain: undefined,
+    drain: drain === undefined ? undefined : { podsLeft: drain.podsLeft, blockedBy: drain.blockedBy },
   };
 }
 
@@ -46,7 +46,9 @@ function pendingReboot(annotations: Readonly<Record<string, string>>): PendingRe
   return { since: since === undefined || Number.isNaN(since.getTime()) ? undefined : since, packages };
 }
 
-/** Nodes in name order, so listeners see a stable list. */
-export function sortedSnapshots(nodes: Iterable<NodeLike>): NodeSnapshot[] {
-  return [...nodes].map(nodeSnapshot).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** Nodes in name order, so listeners see a stable list; `drain` by node name. */
+export function sortedSnapshots(nodes: Iterable<NodeLike>, drain: ReadonlyMap<string, DrainProgress> = new Map()): NodeSnapshot[] {
+  return [...nodes]
+    .map((node) => nodeSnapshot(node, drain.get(node.metadata?.name ?? '')))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -68,4 +68,14 @@ describe('nodeSnapshot', () => {
   it('sortedSnapshots orders by name', () => {
     expect(sortedSnapshots([node({ name: 'b' }), node({ name: 'a' }), node({ name: 'c' })]).map((snapshot) => snapshot.name)).toEqual(['a', 'b', 'c']);
   });
+
+  it('carries the drain progress of the nodes being drained, a copy per snapshot', () => {
+    const drain = { podsLeft: 3, blockedBy: 'PodDisruptionBudget shop/web' };
+    const snapshots = sortedSnapshots([node({ name: 'b', unschedulable: true }), node({ name: 'a' })], new Map([['b', drain]]));
+    expect(snapshots.map((snapshot) => [snapshot.name, snapshot.drain])).toEqual([
+      ['a', undefined],
+      ['b', { podsLeft: 3, blockedBy: 'PodDisruptionBudget shop/web' }],
+    ]);
+    expect(snapshots[1]?.drain).not.toBe(drain);
+  });
 });

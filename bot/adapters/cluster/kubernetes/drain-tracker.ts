@@ -1,0 +1,144 @@
+// Which nodes kured is draining, and their drain progress. A node is draining while kured holds
+// its lock for it (kured's lock annotation on its DaemonSet), it is cordoned and Ready, and it
+// still runs the boot it had when the hold began (after the reboot kured still holds the lock until
+// it has uncordoned the node: that is not a drain). For each draining node a DrainSession follows
+// the pods on it and kured's log there; it is closed as soon as the node stops draining.
+// kured's --annotate-nodes annotation (weave.works/kured-reboot-in-progress) does not decide this:
+// kured 1.23 sets it before it even tries for the lock, so it also marks nodes still waiting.
+import type { DrainProgress } from '../../../core/ports/cluster-port.ts';
+import { DrainSession } from './drain-session.ts';
+import type { DrainSessionSources, KuredPods } from './drain-session.ts';
+import type { NodeLike } from './node-snapshot.ts';
+import { nodeSnapshot } from './node-snapshot.ts';
+import type { DrainSource } from './node-watch.ts';
+
+export interface KuredLockHolders {
+  /** Nodes holding kured's lock; undefined until known. Empty when kured is not deployed. */
+  holders(): readonly string[] | undefined;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface DrainTrackerSources extends DrainSessionSources {
+  /** Watches kured's lock; `onChange` whenever the holders may have changed. Not started yet. */
+  watchLock(onChange: () => void, onError: (error: unknown) => void): KuredLockHolders;
+}
+
+export interface DrainTrackerOptions {
+  readonly kured: KuredPods;
+  readonly sources: DrainTrackerSources;
+  /** Drain progress (or the set of draining nodes) may have changed: observe again. */
+  readonly onChange: () => void;
+  readonly onError: (error: unknown) => void;
+}
+
+export class DrainTracker implements DrainSource {
+  readonly #options: DrainTrackerOptions;
+  readonly #lock: KuredLockHolders;
+  readonly #sessions = new Map<string, DrainSession>();
+  /** bootID of each lock holder when its hold was first seen. */
+  readonly #holdBoots = new Map<string, string>();
+  readonly #closing = new Set<Promise<void>>();
+  #current: ReadonlyMap<string, DrainProgress> = new Map();
+  #started = false;
+  #closed = false;
+
+  constructor(options: DrainTrackerOptions) {
+    this.#options = options;
+    this.#lock = options.sources.watchLock(
+      () => {
+        this.#changed();
+      },
+      (error) => {
+        this.#report(error);
+      },
+    );
+  }
+
+  /** Starts watching kured's lock (idempotent). */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#lock.start();
+  }
+
+  /** Nodes being drained right now. */
+  get draining(): readonly string[] {
+    return [...this.#sessions.keys()].sort();
+  }
+
+  observe(nodes: readonly NodeLike[]): ReadonlyMap<string, DrainProgress> {
+    if (this.#closed) return this.#current;
+    const holders = this.#lock.holders();
+    const present = new Set<string>();
+    for (const node of nodes) {
+      const snapshot = nodeSnapshot(node);
+      const { name } = snapshot;
+      present.add(name);
+      const holds = holders?.includes(name) === true;
+      if (!holds) this.#holdBoots.delete(name);
+      else if (!this.#holdBoots.has(name)) this.#holdBoots.set(name, snapshot.bootId);
+      const draining = holds && snapshot.unschedulable && snapshot.ready && this.#holdBoots.get(name) === snapshot.bootId;
+      if (draining && !this.#sessions.has(name)) this.#open(name);
+      if (!draining) this.#end(name);
+    }
+    for (const name of [...this.#sessions.keys()]) if (!present.has(name)) this.#end(name);
+    for (const name of [...this.#holdBoots.keys()]) if (!present.has(name)) this.#holdBoots.delete(name);
+    const progress = new Map<string, DrainProgress>();
+    for (const [name, session] of this.#sessions) {
+      const drain = session.progress();
+      if (drain !== undefined) progress.set(name, drain);
+    }
+    this.#current = progress;
+    return progress;
+  }
+
+  current(): ReadonlyMap<string, DrainProgress> {
+    return this.#current;
+  }
+
+  /** Ends every session and the lock watch. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const name of [...this.#sessions.keys()]) this.#end(name);
+    this.#current = new Map();
+    const lock = this.#lock.stop();
+    await Promise.all([...this.#closing, lock]);
+  }
+
+  #open(name: string): void {
+    this.#sessions.set(
+      name,
+      new DrainSession({
+        node: name,
+        kured: this.#options.kured,
+        sources: this.#options.sources,
+        onChange: () => {
+          this.#changed();
+        },
+        onError: (error) => {
+          this.#report(error);
+        },
+      }),
+    );
+  }
+
+  #end(name: string): void {
+    const session = this.#sessions.get(name);
+    if (session === undefined) return;
+    this.#sessions.delete(name);
+    const closing = session.close().catch((error: unknown) => {
+      this.#options.onError(error);
+    });
+    this.#closing.add(closing);
+    void closing.finally(() => this.#closing.delete(closing));
+  }
+
+  #changed(): void {
+    if (!this.#closed) this.#options.onChange();
+  }
+
+  #report(error: unknown): void {
+    if (!this.#closed) this.#options.onError(error);
+  }
+}
