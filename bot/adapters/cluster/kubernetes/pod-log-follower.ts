@@ -22,8 +22,8 @@ export interface PodLogFollowerOptions {
   readonly onLine: (line: string) => void;
   /** Every failed attempt (the follower tries again after a backoff until closed). */
   readonly onError: (error: PodLogError) => void;
-  readonly initialBackoffMs?: number;
-  readonly maxBackoffMs?: number;
+  readonly initialBackoffMs?: number | undefined;
+  readonly maxBackoffMs?: number | undefined;
 }
 
 export class PodLogError extends Error {
