@@ -9,6 +9,8 @@ import { runTeamsPackage } from './commands/teams-package-command.ts';
 import type { KuredManifestsOptions } from './commands/manifests-command.ts';
 import { runSchedulePreview } from './commands/schedule-preview-command.ts';
 import type { PreviewOptions } from './commands/schedule-preview-command.ts';
+import { runReapCommand } from './commands/reap-command.ts';
+import type { ReapCliOptions } from './commands/reap-command.ts';
 import { reportStartupFailure } from './commands/startup-failure.ts';
 import { VERSION } from './version.ts';
 
@@ -67,6 +69,17 @@ program
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action((options: KuredManifestsOptions & { config?: string }) => {
     process.exitCode = runKuredManifests(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('reap')
+  .description("the safety net (run by the Job the bot creates with kured): at --at, remove kured if it is still there and belongs to --window")
+  .option('--namespace <ns>', "kured's namespace")
+  .option('--window <id>', 'the window whose kured this removes (label patchwindow.dev/window); another window\'s kured is left alone')
+  .option('--at <instant>', 'when: ISO 8601 instant with offset (the window end plus the grace)')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .action(async (options: ReapCliOptions & { config?: string }) => {
+    process.exitCode = await runReapCommand(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stderr: process.stderr });
   });
 
 program

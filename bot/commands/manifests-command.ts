@@ -3,6 +3,9 @@
 // generator as the Kubernetes adapter, with kured's namespace and image from the configuration.
 import { kuredManifests, manifestsToYaml } from '../adapters/cluster/kubernetes/kured-manifests.ts';
 import { DEFAULT_KURED_LOCK_TTL } from '../adapters/cluster/kubernetes/kured-manifests.ts';
+import { reapJob } from '../adapters/cluster/kubernetes/reap-job.ts';
+import type { SafetyNetOptions } from '../adapters/cluster/kubernetes/reap-job.ts';
+import { reaperAccessManifests } from '../adapters/cluster/kubernetes/reaper-access.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ConfigSources } from '../config/load-config.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';
@@ -29,6 +32,7 @@ export function runKuredManifests(options: KuredManifestsOptions, sources: Confi
     defaultConcurrency: config.windows.concurrency,
     namespace: config.kured.namespace,
     image: config.kured.image,
+    safetyNet: config.safetyNet.enabled ? { image: config.safetyNet.image, graceMs: config.safetyNet.graceMs } : undefined,
   });
   if (!outcome.ok) {
     io.stderr.write(`patchwindow: ${outcome.error}\n`);
@@ -42,7 +46,14 @@ export type RenderOutcome = { readonly ok: true; readonly stdout: string } | { r
 
 export function renderKuredManifests(
   options: KuredManifestsOptions,
-  context: { readonly defaultZone: string; readonly defaultConcurrency: number; readonly namespace: string; readonly image: string },
+  context: {
+    readonly defaultZone: string;
+    readonly defaultConcurrency: number;
+    readonly namespace: string;
+    readonly image: string;
+    /** Set: the safety net too (the reaper's ServiceAccount and RBAC, the window's Job), as the adapter applies it. */
+    readonly safetyNet?: SafetyNetOptions | undefined;
+  },
 ): RenderOutcome {
   const start = instant('--start', options.start);
   if (!start.ok) return start;
@@ -62,13 +73,15 @@ export function renderKuredManifests(
       { windowId: Number(windowText), start: start.value, end: end.value, zone, concurrency: Number(concurrencyText), nodeSelector: options.nodes },
       { namespace: context.namespace, image: context.image, lockTtl: DEFAULT_KURED_LOCK_TTL },
     );
-    return { ok: true, stdout: manifestsToYaml(manifests) };
+    const spec = { windowId: Number(windowText), start: start.value, end: end.value };
+    const safetyNet = context.safetyNet === undefined ? [] : [...reaperAccessManifests(context.namespace), reapJob(spec, context.namespace, context.safetyNet)];
+    return { ok: true, stdout: manifestsToYaml([...manifests, ...safetyNet]) };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-function instant(flag: string, text: string | undefined): { readonly ok: true; readonly value: Date } | { readonly ok: false; readonly error: string } {
+export function instant(flag: string, text: string | undefined): { readonly ok: true; readonly value: Date } | { readonly ok: false; readonly error: string } {
   if (text === undefined) return { ok: false, error: `${flag} is required: an ISO 8601 instant with an offset, e.g. ${flag} 2026-03-07T22:00:00+01:00` };
   const value = new Date(text);
   if (!INSTANT.test(text.trim()) || Number.isNaN(value.getTime())) {

@@ -22,6 +22,8 @@ export interface Config {
   };
   /** The kured the bot deploys for a window (built-in manifests). */
   readonly kured: { readonly namespace: string; readonly image: string };
+  /** The in-cluster safety net created with kured (a Job running `patchwindow reap`). */
+  readonly safetyNet: { readonly enabled: boolean; readonly image: string; readonly graceMs: number };
   readonly sim: { readonly nodes: number; readonly pending: number };
   readonly console: { readonly mode: (typeof CONSOLE_MODES)[number]; readonly users: readonly string[]; readonly token: string | undefined };
   readonly approvals: {

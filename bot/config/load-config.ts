@@ -48,6 +48,7 @@ export function loadConfig(sources: ConfigSources): Config {
     schedules: { defaultZone: required(settings['schedules.defaultZone']) },
     cluster: { mode: required(settings['cluster.mode']), kubeconfig: lookup(settings['cluster.kubeconfig']), context: lookup(settings['cluster.context']) },
     kured: { namespace: required(settings['kured.namespace']), image: required(settings['kured.image']) },
+    safetyNet: { enabled: required(settings['safetyNet.enabled']), image: required(settings['safetyNet.image']), graceMs: required(settings['safetyNet.grace']) },
     sim: simSettings(required(settings['sim.nodes']), required(settings['sim.pending'])),
     console: { mode: required(settings['console.mode']), users: required(settings['console.users']), token: lookup(settings['console.token']) },
     approvals: {

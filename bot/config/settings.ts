@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseDurationText } from '../core/schedule/parse-duration.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';
+import { DEFAULT_PATCHWINDOW_IMAGE, DEFAULT_REAP_GRACE_MS } from '../adapters/cluster/kubernetes/reap-job.ts';
 
 export interface SettingDefinition<T> {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -173,6 +174,34 @@ export const settings = {
     defaultValue: 'ghcr.io/kubereboot/kured:1.23.0',
     expected: 'a container image reference, e.g. ghcr.io/kubereboot/kured:1.23.0',
     description: 'kured image of the DaemonSet the bot deploys (kured 1.23.x is the reference version).',
+  }),
+  'safetyNet.enabled': setting({
+    path: 'safetyNet.enabled',
+    env: 'PATCHWINDOW_SAFETY_NET',
+    schema: z.boolean(),
+    defaultValue: true,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description:
+      "With kured, a Job in kured's namespace that removes kured at the window's end plus the grace if the bot has not (a bot that died mid-window). false: no Job; kured's own narrowed window is then the only guard.",
+  }),
+  'safetyNet.image': setting({
+    path: 'safetyNet.image',
+    env: 'PATCHWINDOW_IMAGE',
+    schema: nonBlank,
+    defaultValue: DEFAULT_PATCHWINDOW_IMAGE,
+    defaultText: 'ghcr.io/patchwindow/patchwindow:<version>',
+    expected: 'a container image reference, e.g. ghcr.io/patchwindow/patchwindow:0.1.0',
+    description: "patchwindow's own image (the bot's): the safety-net Job runs `patchwindow reap` from it. manifests/bot sets it from the Deployment's image.",
+  }),
+  'safetyNet.grace': setting({
+    path: 'safetyNet.grace',
+    env: 'PATCHWINDOW_SAFETY_NET_GRACE',
+    schema: preciseDurationMs(1000, 3_600_000),
+    defaultValue: DEFAULT_REAP_GRACE_MS,
+    defaultText: '2m',
+    expected: 'a duration like 2m or 90s (1s to 1h)',
+    description: "How long after a window's end the safety-net Job removes kured that is still there.",
   }),
   'sim.nodes': setting({
     path: 'sim.nodes',

@@ -41,6 +41,7 @@ function kubernetesRuntime(config: Config, logger: Logger, env: Readonly<Record<
     kubeConfig: connection.kubeConfig,
     source: connection.description,
     kured: { namespace: config.kured.namespace, image: config.kured.image, lockTtl: DEFAULT_KURED_LOCK_TTL },
+    safetyNet: config.safetyNet.enabled ? { image: config.safetyNet.image, graceMs: config.safetyNet.graceMs } : undefined,
     onWatchError: (error) => {
       logger.warn({ err: error }, 'node watch failed; listing and watching again after a backoff');
     },

@@ -27,17 +27,22 @@ import {
 } from './kured-lock-annotation.ts';
 import type { KuredLockValue } from './kured-lock-annotation.ts';
 import {
-  clusterRoleName,
   DEFAULT_KURED_MANIFEST_OPTIONS,
   FIELD_MANAGER,
   KURED_NAME,
   kuredManifests,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
   WINDOW_LABEL,
 } from './kured-manifests.ts';
 import type { KuredManifestOptions } from './kured-manifests.ts';
 import { kubernetesDrainSources } from './drain-sources.ts';
 import { DrainTracker } from './drain-tracker.ts';
+import { readObject, removeKuredResources } from './kured-removal.ts';
 import { NodeWatch } from './node-watch.ts';
+import { COMPONENT_LABEL, REAPER_COMPONENT, reapJob } from './reap-job.ts';
+import type { SafetyNetOptions } from './reap-job.ts';
+import { reaperAccessManifests } from './reaper-access.ts';
 
 export interface KubernetesClusterOptions {
   readonly kubeConfig: KubeConfig;
@@ -46,6 +51,11 @@ export interface KubernetesClusterOptions {
   readonly kured?: Partial<KuredManifestOptions>;
   /** How long removeRebootDaemon waits for the DaemonSet (and so its pods) to be gone (default 60 s). */
   readonly removeTimeoutMs?: number;
+  /**
+   * Set: with kured, a Job that removes it at the window's end plus the grace if the bot has not
+   * (reap-job.ts), and the Job's ServiceAccount and RBAC (reaper-access.ts). Unset: no safety net.
+   */
+  readonly safetyNet?: SafetyNetOptions | undefined;
   readonly now?: () => Date;
   readonly onWatchError?: (error: unknown) => void;
 }
@@ -64,6 +74,7 @@ export class KubernetesCluster implements ClusterPort {
   readonly #drain: DrainTracker;
   readonly #kured: KuredManifestOptions;
   readonly #removeTimeoutMs: number;
+  readonly #safetyNet: SafetyNetOptions | undefined;
   readonly #now: () => Date;
 
   constructor(options: KubernetesClusterOptions) {
@@ -71,6 +82,7 @@ export class KubernetesCluster implements ClusterPort {
     this.#apps = options.kubeConfig.makeApiClient(AppsV1Api);
     this.#kured = { ...DEFAULT_KURED_MANIFEST_OPTIONS, ...options.kured };
     this.#removeTimeoutMs = options.removeTimeoutMs ?? 60_000;
+    this.#safetyNet = options.safetyNet;
     this.#now = options.now ?? (() => new Date());
     const onWatchError = options.onWatchError ?? (() => undefined);
     const daemonSet = { namespace: this.#kured.namespace, name: KURED_NAME };
@@ -119,29 +131,17 @@ export class KubernetesCluster implements ClusterPort {
     for (const manifest of manifests) {
       await this.#objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     }
+    if (this.#safetyNet !== undefined) await this.#deploySafetyNet(spec, this.#safetyNet);
   }
 
   /**
-   * The DaemonSet first (foreground: its pods go before it does), waiting until it is gone, then
-   * the RBAC and the ServiceAccount. kured's namespace stays: it may hold more than kured.
+   * kured's resources (kured-removal.ts: the DaemonSet and its pods first, then its RBAC and
+   * ServiceAccount; the namespace stays), then the safety net's Jobs: only once kured is gone, so
+   * a bot that dies in between still leaves its safety net behind.
    */
   async removeRebootDaemon(): Promise<void> {
-    const { namespace } = this.#kured;
-    // Foreground: the DaemonSet stays visible until its pods are gone, which is what "removed" means.
-    await this.#delete(objectRef('apps/v1', 'DaemonSet', KURED_NAME, namespace), 'Foreground');
-    const deadline = Date.now() + this.#removeTimeoutMs;
-    while ((await this.#readDaemonSet()) !== undefined) {
-      if (Date.now() > deadline) {
-        throw new Error(`kured DaemonSet ${namespace}/${KURED_NAME} is still being deleted after ${this.#removeTimeoutMs} ms (its pods are not gone yet)`);
-      }
-      await sleep(POLL_MS);
-    }
-    const rbac = clusterRoleName(namespace);
-    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'RoleBinding', KURED_NAME, namespace));
-    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'Role', KURED_NAME, namespace));
-    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', rbac));
-    await this.#delete(objectRef('rbac.authorization.k8s.io/v1', 'ClusterRole', rbac));
-    await this.#delete(objectRef('v1', 'ServiceAccount', KURED_NAME, namespace));
+    await removeKuredResources(this.#objects, { namespace: this.#kured.namespace, timeoutMs: this.#removeTimeoutMs });
+    if (this.#safetyNet !== undefined) await this.#deleteReapJobs();
   }
 
   async readLock(): Promise<RebootLock> {
@@ -211,7 +211,43 @@ export class KubernetesCluster implements ClusterPort {
     }
   }
 
-  /** RBAC objects and the ServiceAccount own nothing, so they go at once (Background). */
+  /**
+   * The reaper's identity (it stays between windows), then this window's Job. A Job's pod template
+   * cannot change: a Job of this window made with other options (image, grace) is replaced.
+   */
+  async #deploySafetyNet(spec: RebootDaemonSpec, options: SafetyNetOptions): Promise<void> {
+    const { namespace } = this.#kured;
+    for (const manifest of reaperAccessManifests(namespace)) {
+      await this.#objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    }
+    const job = reapJob(spec, namespace, options);
+    try {
+      await this.#objects.patch(job, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    } catch (error) {
+      if (!(error instanceof ApiException && error.code === 422)) throw error;
+      const ref = objectRef(job.apiVersion, job.kind, job.metadata.name, namespace);
+      await this.#delete(ref);
+      const deadline = Date.now() + this.#removeTimeoutMs;
+      while ((await readObject(this.#objects, ref)) !== undefined) {
+        if (Date.now() > deadline) throw new Error(`Job ${namespace}/${job.metadata.name} is still being deleted after ${this.#removeTimeoutMs} ms`, { cause: error });
+        await sleep(POLL_MS);
+      }
+      await this.#objects.patch(job, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    }
+  }
+
+  /** Every safety-net Job in kured's namespace (earlier windows' too), with their pods (Background). */
+  async #deleteReapJobs(): Promise<void> {
+    const { namespace } = this.#kured;
+    const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${REAPER_COMPONENT}`;
+    const jobs = await this.#objects.list('batch/v1', 'Job', namespace, undefined, undefined, undefined, undefined, selector);
+    for (const job of jobs.items) {
+      const name = job.metadata?.name;
+      if (name !== undefined) await this.#delete(objectRef('batch/v1', 'Job', name, namespace));
+    }
+  }
+
+  /** Objects that own nothing that must go first (RBAC, Jobs whose pods the collector removes) go at once (Background). */
   async #delete(object: KubernetesObject, propagation: 'Foreground' | 'Background' = 'Background'): Promise<void> {
     try {
       await this.#objects.delete(object, undefined, undefined, undefined, undefined, propagation);

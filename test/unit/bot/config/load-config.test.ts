@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
       schedules: { defaultZone: 'UTC' },
       cluster: { mode: 'auto', kubeconfig: undefined, context: undefined },
       kured: { namespace: 'kured', image: 'ghcr.io/kubereboot/kured:1.23.0' },
+      safetyNet: { enabled: true, image: 'ghcr.io/patchwindow/patchwindow:0.1.0', graceMs: 120_000 },
       sim: { nodes: 6, pending: 4 },
       console: { mode: 'auto', users: ['alice', 'bob', 'carol'], token: undefined },
       approvals: {
