@@ -1,11 +1,13 @@
 // `patchwindow manifests kured --start <ISO> --end <ISO> [--zone Z] [--concurrency N]`: the YAML
 // that the built-in method (a) applies for such a window, for review and GitOps. The same
-// generator as the Kubernetes adapter, with kured's namespace and image from the configuration.
+// generator as the Kubernetes adapter, with kured's namespace, image, lock TTL and the user's kured
+// options (kured.options.*) from the configuration.
 import { kuredManifests, manifestsToYaml } from '../adapters/cluster/kubernetes/kured-manifests.ts';
 import { DEFAULT_KURED_LOCK_TTL } from '../adapters/cluster/kubernetes/kured-manifests.ts';
 import { reapJob } from '../adapters/cluster/kubernetes/reap-job.ts';
 import type { SafetyNetOptions } from '../adapters/cluster/kubernetes/reap-job.ts';
 import { reaperAccessManifests } from '../adapters/cluster/kubernetes/reaper-access.ts';
+import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ConfigSources } from '../config/load-config.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';
@@ -32,6 +34,8 @@ export function runKuredManifests(options: KuredManifestsOptions, sources: Confi
     defaultConcurrency: config.windows.concurrency,
     namespace: config.kured.namespace,
     image: config.kured.image,
+    lockTtl: config.kured.lockTtl,
+    options: config.kured.options,
     safetyNet: config.safetyNet.enabled ? { image: config.safetyNet.image, graceMs: config.safetyNet.graceMs } : undefined,
   });
   if (!outcome.ok) {
@@ -51,6 +55,9 @@ export function renderKuredManifests(
     readonly defaultConcurrency: number;
     readonly namespace: string;
     readonly image: string;
+    /** kured.lockTtl (default 30m) and kured.options (default none). */
+    readonly lockTtl?: string;
+    readonly options?: KuredUserOptions;
     /** Set: the safety net too (the reaper's ServiceAccount and RBAC, the window's Job), as the adapter applies it. */
     readonly safetyNet?: SafetyNetOptions | undefined;
   },
@@ -71,7 +78,12 @@ export function renderKuredManifests(
   try {
     const manifests = kuredManifests(
       { windowId: Number(windowText), start: start.value, end: end.value, zone, concurrency: Number(concurrencyText), nodeSelector: options.nodes },
-      { namespace: context.namespace, image: context.image, lockTtl: DEFAULT_KURED_LOCK_TTL },
+      {
+        namespace: context.namespace,
+        image: context.image,
+        lockTtl: context.lockTtl ?? DEFAULT_KURED_LOCK_TTL,
+        ...(context.options === undefined ? {} : { options: context.options }),
+      },
     );
     const spec = { windowId: Number(windowText), start: start.value, end: end.value };
     const safetyNet = context.safetyNet === undefined ? [] : [...reaperAccessManifests(context.namespace), reapJob(spec, context.namespace, context.safetyNet)];

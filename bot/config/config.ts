@@ -1,10 +1,23 @@
 // The validated configuration the composition root wires everything from.
-import type { CLUSTER_MODES, CONSOLE_MODES, LOG_FORMATS, LOG_LEVELS, TEAMS_APP_TYPES, TEAMS_MODES } from './settings.ts';
+import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
+import type { CLUSTER_MODES, CONSOLE_MODES, KURED_METHODS, LOG_FORMATS, LOG_LEVELS, TEAMS_APP_TYPES, TEAMS_MODES } from './settings.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type TeamsAppType = (typeof TEAMS_APP_TYPES)[number];
 export type TeamsMode = (typeof TEAMS_MODES)[number];
+export type KuredMethod = (typeof KURED_METHODS)[number];
+
+export interface KuredHelmConfig {
+  readonly binary: string;
+  readonly chart: string;
+  readonly version: string;
+  /** helm --repo; unset: the chart reference says where the chart is. */
+  readonly repositoryUrl: string | undefined;
+  readonly release: string;
+  /** helm --timeout, a Go duration. */
+  readonly timeout: string;
+}
 
 export interface Config {
   /** Absolute path of the YAML file that was read, if any. */
@@ -20,8 +33,18 @@ export interface Config {
     /** PATCHWINDOW_KUBE_CONTEXT; unset means the kubeconfig's current context. */
     readonly context: string | undefined;
   };
-  /** The kured the bot deploys for a window (built-in manifests). */
-  readonly kured: { readonly namespace: string; readonly image: string };
+  /** The kured the bot deploys for a window. */
+  readonly kured: {
+    readonly namespace: string;
+    readonly image: string;
+    /** kured --lock-ttl, a Go duration. */
+    readonly lockTtl: string;
+    readonly method: KuredMethod;
+    /** Used when method is helm. */
+    readonly helm: KuredHelmConfig;
+    /** The user's own kured options, passed through to kured. */
+    readonly options: KuredUserOptions;
+  };
   /** The in-cluster safety net created with kured (a Job running `patchwindow reap`). */
   readonly safetyNet: { readonly enabled: boolean; readonly image: string; readonly graceMs: number };
   readonly sim: { readonly nodes: number; readonly pending: number };

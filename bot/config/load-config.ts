@@ -6,6 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { closestName } from '../core/text/closest-name.ts';
 import { ConfigError } from './config-error.ts';
+import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
 import type { Config } from './config.ts';
 import { maskSecret } from './mask-secret.ts';
 import { CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, settingList, settings } from './settings.ts';
@@ -47,7 +48,7 @@ export function loadConfig(sources: ConfigSources): Config {
     db: { path: isAbsolute(dbPath) ? dbPath : resolve(sources.cwd, dbPath) },
     schedules: { defaultZone: required(settings['schedules.defaultZone']) },
     cluster: { mode: required(settings['cluster.mode']), kubeconfig: lookup(settings['cluster.kubeconfig']), context: lookup(settings['cluster.context']) },
-    kured: { namespace: required(settings['kured.namespace']), image: required(settings['kured.image']) },
+    kured: kuredSettings(lookup, required),
     safetyNet: { enabled: required(settings['safetyNet.enabled']), image: required(settings['safetyNet.image']), graceMs: required(settings['safetyNet.grace']) },
     sim: simSettings(required(settings['sim.nodes']), required(settings['sim.pending'])),
     console: { mode: required(settings['console.mode']), users: required(settings['console.users']), token: lookup(settings['console.token']) },
@@ -92,6 +93,64 @@ export function loadConfig(sources: ConfigSources): Config {
       appType: required(settings['teams.appType']),
       tenantId: lookup(settings['teams.tenantId']),
     },
+  };
+}
+
+type Lookup = <T>(definition: SettingDefinition<T>) => T | undefined;
+type Required = <T>(definition: SettingDefinition<T>) => T;
+
+function kuredSettings(lookup: Lookup, required: Required): Config['kured'] {
+  const helm: Config['kured']['helm'] = {
+    binary: required(settings['kured.helm.binary']),
+    chart: required(settings['kured.helm.chart']),
+    version: required(settings['kured.helm.version']),
+    repositoryUrl: lookup(settings['kured.helm.repositoryUrl']),
+    release: required(settings['kured.helm.release']),
+    timeout: required(settings['kured.helm.timeout']),
+  };
+  if (helm.repositoryUrl !== undefined && helm.chart.includes('/')) {
+    throw new ConfigError(
+      `kured.helm.chart=${JSON.stringify(helm.chart)} with kured.helm.repositoryUrl: expected the chart's name in that repository, e.g. kured (helm --repo takes a name, not a repo/name reference)`,
+    );
+  }
+  const options: KuredUserOptions = {
+    blockingPodSelectors: required(settings['kured.options.blockingPodSelectors']),
+    prometheusUrl: lookup(settings['kured.options.prometheusUrl']),
+    alertFilterRegexp: lookup(settings['kured.options.alertFilterRegexp']),
+    alertFilterMatchOnly: required(settings['kured.options.alertFilterMatchOnly']),
+    alertFiringOnly: required(settings['kured.options.alertFiringOnly']),
+    drainTimeout: lookup(settings['kured.options.drainTimeout']),
+    drainDelay: lookup(settings['kured.options.drainDelay']),
+    drainGracePeriod: lookup(settings['kured.options.drainGracePeriod']),
+    drainPodSelector: lookup(settings['kured.options.drainPodSelector']),
+    skipWaitForDeleteTimeout: lookup(settings['kured.options.skipWaitForDeleteTimeout']),
+    forceReboot: required(settings['kured.options.forceReboot']),
+    rebootSentinelCommand: lookup(settings['kured.options.rebootSentinelCommand']),
+    rebootMethod: lookup(settings['kured.options.rebootMethod']),
+    rebootCommand: lookup(settings['kured.options.rebootCommand']),
+    rebootSignal: lookup(settings['kured.options.rebootSignal']),
+    rebootDelay: lookup(settings['kured.options.rebootDelay']),
+    lockReleaseDelay: lookup(settings['kured.options.lockReleaseDelay']),
+    preferNoScheduleTaint: lookup(settings['kured.options.preferNoScheduleTaint']),
+    preRebootNodeLabels: required(settings['kured.options.preRebootNodeLabels']),
+    postRebootNodeLabels: required(settings['kured.options.postRebootNodeLabels']),
+  };
+  if (options.rebootSignal !== undefined && options.rebootMethod !== 'signal') {
+    throw new ConfigError('kured.options.rebootSignal is set but kured.options.rebootMethod is not signal: expected rebootMethod signal with it (kured ignores the signal otherwise)');
+  }
+  if (options.rebootCommand !== undefined && options.rebootMethod === 'signal') {
+    throw new ConfigError('kured.options.rebootCommand is set but kured.options.rebootMethod is signal: expected rebootMethod command (or unset) with it');
+  }
+  if (options.alertFilterMatchOnly && options.alertFilterRegexp === undefined) {
+    throw new ConfigError('kured.options.alertFilterMatchOnly is true without kured.options.alertFilterRegexp: expected a regexp naming the alerts that postpone reboots');
+  }
+  return {
+    namespace: required(settings['kured.namespace']),
+    image: required(settings['kured.image']),
+    lockTtl: required(settings['kured.lockTtl']),
+    method: required(settings['kured.method']),
+    helm,
+    options,
   };
 }
 
@@ -176,24 +235,29 @@ export function parseSettingsYaml(text: string, label: string): ReadonlyMap<stri
 
   const knownPaths = settingList.map((definition) => definition.path);
   const sections = [...new Set(knownPaths.map((path) => path.split('.')[0] ?? ''))];
+  // A group (a section, or a nested one such as kured.helm) is a mapping of settings and groups.
+  const readGroup = (group: string, node: Node | null): void => {
+    if (node === null || (isScalar(node) && node.value === null)) return;
+    if (!isMap(node)) {
+      const keys = [...new Set(knownPaths.filter((path) => path.startsWith(`${group}.`)).map((path) => path.slice(group.length + 1).split('.')[0]))];
+      throw new ConfigError(`${group}=${JSON.stringify(node.toJSON())} (${label} line ${lineOf(node)}): expected a mapping with keys ${keys.join(', ')}`);
+    }
+    for (const pair of node.items as Pair<Node, Node | null>[]) {
+      const path = `${group}.${keyText(pair)}`;
+      if (knownPaths.includes(path)) {
+        const value: unknown = pair.value === null ? null : pair.value.toJSON();
+        values.set(path, { value, line: lineOf(pair.value ?? pair.key) });
+      } else if (knownPaths.some((known) => known.startsWith(`${path}.`))) {
+        readGroup(path, pair.value);
+      } else {
+        throw unknownKey(path, knownPaths, label, lineOf(pair.key));
+      }
+    }
+  };
   for (const sectionPair of root.items as Pair<Node, Node | null>[]) {
     const section = keyText(sectionPair);
     if (!sections.includes(section)) throw unknownKey(section, sections, label, lineOf(sectionPair.key));
-    const sectionNode = sectionPair.value;
-    const sectionKeys = knownPaths.filter((path) => path.startsWith(`${section}.`));
-    if (sectionNode === null || (isScalar(sectionNode) && sectionNode.value === null)) continue;
-    if (!isMap(sectionNode)) {
-      const keys = sectionKeys.map((path) => path.slice(section.length + 1)).join(', ');
-      throw new ConfigError(
-        `${section}=${JSON.stringify(sectionNode.toJSON())} (${label} line ${lineOf(sectionNode)}): expected a mapping with keys ${keys}`,
-      );
-    }
-    for (const pair of sectionNode.items as Pair<Node, Node | null>[]) {
-      const path = `${section}.${keyText(pair)}`;
-      if (!sectionKeys.includes(path)) throw unknownKey(path, knownPaths, label, lineOf(pair.key));
-      const value: unknown = pair.value === null ? null : pair.value.toJSON();
-      values.set(path, { value, line: lineOf(pair.value ?? pair.key) });
-    }
+    readGroup(section, sectionPair.value);
   }
   return values;
 }

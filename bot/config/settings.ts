@@ -4,6 +4,16 @@ import { z } from 'zod';
 import { parseDurationText } from '../core/schedule/parse-duration.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';
 import { DEFAULT_PATCHWINDOW_IMAGE, DEFAULT_REAP_GRACE_MS } from '../adapters/cluster/kubernetes/reap-job.ts';
+import {
+  goDurationMs,
+  goRegexpProblem,
+  isNodeLabel,
+  isPrintableText,
+  isQualifiedName,
+  labelSelectorProblem,
+  prometheusUrlProblem,
+  REBOOT_METHODS,
+} from '../adapters/cluster/kubernetes/kured-options.ts';
 
 export interface SettingDefinition<T> {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -79,6 +89,18 @@ function setting<T>(definition: Omit<SettingDefinition<T>, 'secret' | 'fromEnv' 
   };
 }
 
+/** A Go duration as kured and helm read it (30m, 1h30m, 90s), kept as written. */
+const goDuration = ({ positive }: { readonly positive: boolean }) =>
+  z
+    .string()
+    .trim()
+    .refine((text) => {
+      const ms = goDurationMs(text);
+      return ms !== undefined && (!positive || ms > 0) && ms <= 366 * DAY_MS;
+    });
+/** One argv word: printable, no spaces, not an option itself. */
+const commandWord = z.string().refine((word) => isPrintableText(word, 4096) && !/\s/.test(word) && !word.startsWith('-'));
+
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const nonBlank = z.string().regex(/^\S+$/);
 
@@ -87,6 +109,7 @@ export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export const TEAMS_APP_TYPES = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const;
 export const TEAMS_MODES = ['auto', 'on', 'off'] as const;
 export const CLUSTER_MODES = ['auto', 'sim', 'kube'] as const;
+export const KURED_METHODS = ['manifests', 'helm'] as const;
 export const CONSOLE_MODES = ['auto', 'on', 'off'] as const;
 const CONSOLE_USER = /^[a-z][a-z0-9_-]{0,31}$/;
 const ACTOR_ID = /^(console|slack|teams):[A-Za-z0-9._@-]{1,128}$/;
@@ -174,6 +197,224 @@ export const settings = {
     defaultValue: 'ghcr.io/kubereboot/kured:1.23.0',
     expected: 'a container image reference, e.g. ghcr.io/kubereboot/kured:1.23.0',
     description: 'kured image of the DaemonSet the bot deploys (kured 1.23.x is the reference version).',
+  }),
+  'kured.lockTtl': setting({
+    path: 'kured.lockTtl',
+    env: 'PATCHWINDOW_KURED_LOCK_TTL',
+    schema: goDuration({ positive: true }),
+    defaultValue: '30m',
+    expected: 'a Go duration such as 30m or 1h30m, more than 0',
+    description: "kured --lock-ttl: a reboot lock older than this is taken over (its node died holding it); patchwindow also reports such a lock as stuck.",
+  }),
+  'kured.method': setting({
+    path: 'kured.method',
+    env: 'PATCHWINDOW_KURED_METHOD',
+    schema: z.enum(KURED_METHODS),
+    defaultValue: 'manifests',
+    expected: `one of ${KURED_METHODS.join(', ')}`,
+    description: "How kured is deployed for a window: manifests (built in, server-side apply) or helm (the kured chart through the helm binary).",
+  }),
+  'kured.helm.binary': setting({
+    path: 'kured.helm.binary',
+    env: 'PATCHWINDOW_KURED_HELM_BINARY',
+    schema: commandWord,
+    defaultValue: 'helm',
+    expected: 'a program name on PATH or a path to the helm 3 binary',
+    description: 'The helm binary (method helm); checked at start.',
+  }),
+  'kured.helm.chart': setting({
+    path: 'kured.helm.chart',
+    env: 'PATCHWINDOW_KURED_HELM_CHART',
+    schema: commandWord,
+    defaultValue: 'kubereboot/kured',
+    expected: 'a chart reference: repo/name, oci://…, a chart directory or .tgz path, or a name with kured.helm.repositoryUrl',
+    description: 'The kured chart (method helm). kubereboot/kured needs `helm repo add kubereboot https://kubereboot.github.io/charts` in the bot\'s helm; or set kured.helm.repositoryUrl and the chart name kured.',
+  }),
+  'kured.helm.version': setting({
+    path: 'kured.helm.version',
+    env: 'PATCHWINDOW_KURED_HELM_VERSION',
+    schema: z.string().regex(/^[0-9v*~^<>=][0-9A-Za-z.+*~^<>=, |-]{0,63}$/),
+    defaultValue: '6.1.0',
+    expected: 'a chart version or constraint, e.g. 6.1.0 or ~6.1',
+    description: 'Chart version (helm --version; method helm). kured chart 6.1.x deploys kured 1.23.',
+  }),
+  'kured.helm.repositoryUrl': setting({
+    path: 'kured.helm.repositoryUrl',
+    env: 'PATCHWINDOW_KURED_HELM_REPOSITORY_URL',
+    schema: z.string().regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/),
+    expected: 'an http(s) chart repository URL, e.g. https://kubereboot.github.io/charts',
+    description: 'When set, helm fetches the chart from this repository (helm --repo) and kured.helm.chart is the chart name, e.g. kured.',
+  }),
+  'kured.helm.release': setting({
+    path: 'kured.helm.release',
+    env: 'PATCHWINDOW_KURED_HELM_RELEASE',
+    schema: z.string().max(53).regex(/^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/),
+    defaultValue: 'kured',
+    expected: 'a helm release name: lower-case letters, digits and -, at most 53 characters',
+    description: "Helm release name in kured's namespace (method helm); kured's DaemonSet is named after it.",
+  }),
+  'kured.helm.timeout': setting({
+    path: 'kured.helm.timeout',
+    env: 'PATCHWINDOW_KURED_HELM_TIMEOUT',
+    schema: goDuration({ positive: true }),
+    defaultValue: '2m',
+    expected: 'a Go duration such as 2m, more than 0',
+    description: "helm --timeout for install and uninstall (method helm); the helm process is killed 30 s after it. The engine waits for helm, so keep it short.",
+  }),
+  'kured.options.blockingPodSelectors': setting({
+    path: 'kured.options.blockingPodSelectors',
+    env: 'PATCHWINDOW_KURED_BLOCKING_POD_SELECTORS',
+    schema: z.array(z.string().refine((selector) => labelSelectorProblem(selector) === undefined)).max(20),
+    defaultValue: [],
+    fromEnv: asJsonArray,
+    expected: 'a list of label selectors, e.g. ["app=batch","runtime=long,cost=expensive"] (a JSON array in the environment)',
+    description: 'kured --blocking-pod-selector: a matching pod on a node postpones its reboot.',
+  }),
+  'kured.options.prometheusUrl': setting({
+    path: 'kured.options.prometheusUrl',
+    env: 'PATCHWINDOW_KURED_PROMETHEUS_URL',
+    schema: z.string().refine((url) => prometheusUrlProblem(url) === undefined),
+    expected: 'an http(s) URL without credentials, e.g. http://prometheus.monitoring:9090',
+    description: 'kured --prometheus-url: active alerts there postpone reboots.',
+  }),
+  'kured.options.alertFilterRegexp': setting({
+    path: 'kured.options.alertFilterRegexp',
+    env: 'PATCHWINDOW_KURED_ALERT_FILTER_REGEXP',
+    schema: z.string().refine((pattern) => goRegexpProblem(pattern) === undefined),
+    expected: 'a Go regular expression, e.g. ^(Watchdog|InfoInhibitor)$',
+    description: 'kured --alert-filter-regexp: alert names that do not postpone reboots (with alertFilterMatchOnly: the only ones that do).',
+  }),
+  'kured.options.alertFilterMatchOnly': setting({
+    path: 'kured.options.alertFilterMatchOnly',
+    env: 'PATCHWINDOW_KURED_ALERT_FILTER_MATCH_ONLY',
+    schema: z.boolean(),
+    defaultValue: false,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'kured --alert-filter-match-only: only alerts matching alertFilterRegexp postpone reboots.',
+  }),
+  'kured.options.alertFiringOnly': setting({
+    path: 'kured.options.alertFiringOnly',
+    env: 'PATCHWINDOW_KURED_ALERT_FIRING_ONLY',
+    schema: z.boolean(),
+    defaultValue: false,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'kured --alert-firing-only: pending alerts do not postpone reboots, only firing ones.',
+  }),
+  'kured.options.drainTimeout': setting({
+    path: 'kured.options.drainTimeout',
+    env: 'PATCHWINDOW_KURED_DRAIN_TIMEOUT',
+    schema: goDuration({ positive: false }),
+    expected: 'a Go duration such as 10m (0: no timeout)',
+    description: 'kured --drain-timeout: a drain taking longer is given up (the node is uncordoned and tried again, unless forceReboot).',
+  }),
+  'kured.options.drainDelay': setting({
+    path: 'kured.options.drainDelay',
+    env: 'PATCHWINDOW_KURED_DRAIN_DELAY',
+    schema: goDuration({ positive: false }),
+    expected: 'a Go duration such as 30s',
+    description: 'kured --drain-delay: wait this long after cordoning before draining.',
+  }),
+  'kured.options.drainGracePeriod': setting({
+    path: 'kured.options.drainGracePeriod',
+    env: 'PATCHWINDOW_KURED_DRAIN_GRACE_PERIOD',
+    schema: z.number().int().min(-1).max(86_400),
+    fromEnv: asInteger,
+    expected: "seconds from -1 to 86400 (-1: each pod's own grace period)",
+    description: 'kured --drain-grace-period: seconds each evicted pod gets to terminate.',
+  }),
+  'kured.options.drainPodSelector': setting({
+    path: 'kured.options.drainPodSelector',
+    env: 'PATCHWINDOW_KURED_DRAIN_POD_SELECTOR',
+    schema: z.string().refine((selector) => labelSelectorProblem(selector) === undefined),
+    expected: 'a label selector, e.g. app!=node-local-dns',
+    description: 'kured --drain-pod-selector: only pods matching it are evicted.',
+  }),
+  'kured.options.skipWaitForDeleteTimeout': setting({
+    path: 'kured.options.skipWaitForDeleteTimeout',
+    env: 'PATCHWINDOW_KURED_SKIP_WAIT_FOR_DELETE_TIMEOUT',
+    schema: z.number().int().min(0).max(86_400),
+    fromEnv: asInteger,
+    expected: 'seconds from 0 to 86400',
+    description: 'kured --skip-wait-for-delete-timeout: pods deleted longer ago than this are no longer waited for during a drain.',
+  }),
+  'kured.options.forceReboot': setting({
+    path: 'kured.options.forceReboot',
+    env: 'PATCHWINDOW_KURED_FORCE_REBOOT',
+    schema: z.boolean(),
+    defaultValue: false,
+    fromEnv: asBoolean,
+    expected: 'true or false',
+    description: 'kured --force-reboot: reboot even when the drain fails or times out.',
+  }),
+  'kured.options.rebootSentinelCommand': setting({
+    path: 'kured.options.rebootSentinelCommand',
+    env: 'PATCHWINDOW_KURED_REBOOT_SENTINEL_COMMAND',
+    schema: z.string().refine((command) => isPrintableText(command)),
+    expected: 'a command line kured runs on the host; exit code 0 means a reboot is needed',
+    description: "kured --reboot-sentinel-command instead of the host's /var/run/reboot-required; see \"kured's sentinel and the agent's\".",
+  }),
+  'kured.options.rebootMethod': setting({
+    path: 'kured.options.rebootMethod',
+    env: 'PATCHWINDOW_KURED_REBOOT_METHOD',
+    schema: z.enum(REBOOT_METHODS),
+    expected: `one of ${REBOOT_METHODS.join(', ')}`,
+    description: "kured --reboot-method: command (kured's default) runs rebootCommand on the host, signal sends rebootSignal to the host's init.",
+  }),
+  'kured.options.rebootCommand': setting({
+    path: 'kured.options.rebootCommand',
+    env: 'PATCHWINDOW_KURED_REBOOT_COMMAND',
+    schema: z.string().refine((command) => isPrintableText(command)),
+    expected: 'a command line kured runs on the host, e.g. /bin/systemctl reboot',
+    description: "kured --reboot-command (kured's default: /bin/systemctl reboot).",
+  }),
+  'kured.options.rebootSignal': setting({
+    path: 'kured.options.rebootSignal',
+    env: 'PATCHWINDOW_KURED_REBOOT_SIGNAL',
+    schema: z.number().int().min(1).max(64),
+    fromEnv: asInteger,
+    expected: 'a signal number from 1 to 64',
+    description: "kured --reboot-signal with rebootMethod signal (kured's default: 39, SIGRTMIN+5).",
+  }),
+  'kured.options.rebootDelay': setting({
+    path: 'kured.options.rebootDelay',
+    env: 'PATCHWINDOW_KURED_REBOOT_DELAY',
+    schema: goDuration({ positive: false }),
+    expected: 'a Go duration such as 30s',
+    description: 'kured --reboot-delay: wait this long after the drain before rebooting.',
+  }),
+  'kured.options.lockReleaseDelay': setting({
+    path: 'kured.options.lockReleaseDelay',
+    env: 'PATCHWINDOW_KURED_LOCK_RELEASE_DELAY',
+    schema: goDuration({ positive: false }),
+    expected: 'a Go duration such as 5m',
+    description: 'kured --lock-release-delay: a node keeps the lock this long after it is back, so the next one waits.',
+  }),
+  'kured.options.preferNoScheduleTaint': setting({
+    path: 'kured.options.preferNoScheduleTaint',
+    env: 'PATCHWINDOW_KURED_PREFER_NO_SCHEDULE_TAINT',
+    schema: z.string().refine(isQualifiedName),
+    expected: 'a taint key, e.g. kured.dev/kured-node-reboot',
+    description: 'kured --prefer-no-schedule-taint: a PreferNoSchedule taint on nodes about to reboot, so evicted pods avoid them.',
+  }),
+  'kured.options.preRebootNodeLabels': setting({
+    path: 'kured.options.preRebootNodeLabels',
+    env: 'PATCHWINDOW_KURED_PRE_REBOOT_NODE_LABELS',
+    schema: z.array(z.string().refine(isNodeLabel)).max(20),
+    defaultValue: [],
+    fromEnv: asList,
+    expected: 'a list of key=value labels, e.g. rebooting=true',
+    description: 'kured --pre-reboot-node-labels: labels set on a node before it is cordoned.',
+  }),
+  'kured.options.postRebootNodeLabels': setting({
+    path: 'kured.options.postRebootNodeLabels',
+    env: 'PATCHWINDOW_KURED_POST_REBOOT_NODE_LABELS',
+    schema: z.array(z.string().refine(isNodeLabel)).max(20),
+    defaultValue: [],
+    fromEnv: asList,
+    expected: 'a list of key=value labels, e.g. rebooting=false',
+    description: 'kured --post-reboot-node-labels: labels set on a node after it is uncordoned.',
   }),
   'safetyNet.enabled': setting({
     path: 'safetyNet.enabled',

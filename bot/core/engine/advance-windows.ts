@@ -12,6 +12,7 @@ import { planWindow } from '../windows/window-plan.ts';
 import type { WindowPlan } from '../windows/window-plan.ts';
 import type { EngineContext, TransitionOutput } from './engine-context.ts';
 import { recordWindow, textMessage } from './engine-context.ts';
+import { daemonStepDue, daemonStepSucceeded, reportDaemonFailure } from './daemon-failures.ts';
 
 export const PAUSE_LOCK_OWNER = 'patchwindow-pause';
 const SYSTEM = 'system';
@@ -59,6 +60,13 @@ async function advanceWindow(context: EngineContext, initial: MaintenanceWindow)
     return;
   }
   if (window.state === 'scheduled' && now >= window.start.getTime()) window = await beginOpening(context, window);
+  if (window?.state === 'opening' && now >= window.end.getTime()) {
+    // kured never got deployed (it kept failing) and the window is over: close it, removing whatever half-deployed.
+    window = await transition(context, window, { type: 'begin-closing', reason: 'ended' }, {
+      audit: { actor: SYSTEM, action: 'window.closing', details: { reason: 'ended' } },
+      replies: [textMessage(`🧹 Window #${window.id} has reached its end before kured could be deployed; removing whatever was deployed.`)],
+    });
+  }
   if (window?.state === 'opening') window = await finishOpening(context, window);
   if (window?.state === 'open' && now >= window.end.getTime()) {
     window = await transition(context, window, { type: 'begin-closing', reason: 'ended' }, {
@@ -99,23 +107,39 @@ async function beginOpening(context: EngineContext, window: MaintenanceWindow): 
   return opening;
 }
 
+/** Deploys kured; a failure goes to the thread (daemon-failures.ts) and the window stays opening, retried later. */
 async function finishOpening(context: EngineContext, window: MaintenanceWindow): Promise<MaintenanceWindow | undefined> {
-  await context.cluster.deployRebootDaemon({
-    windowId: window.id,
-    start: window.start,
-    end: window.end,
-    zone: window.zone,
-    concurrency: window.concurrency,
-    nodeSelector: window.nodeSelector,
-  });
+  if (!daemonStepDue(context, window.id, 'deploy')) return undefined;
+  try {
+    await context.cluster.deployRebootDaemon({
+      windowId: window.id,
+      start: window.start,
+      end: window.end,
+      zone: window.zone,
+      concurrency: window.concurrency,
+      nodeSelector: window.nodeSelector,
+    });
+  } catch (error: unknown) {
+    await reportDaemonFailure(context, window, 'deploy', error);
+    return undefined;
+  }
+  daemonStepSucceeded(context, window.id);
   return transition(context, window, { type: 'daemon-deployed' }, {
     audit: { actor: SYSTEM, action: 'window.opened' },
     replies: [textMessage(`🚀 kured deployed for window #${window.id} (concurrency ${window.concurrency}).`)],
   });
 }
 
+/** Removes kured; a failure goes to the thread (daemon-failures.ts) and the window stays closing, retried later. */
 async function finishClosing(context: EngineContext, window: MaintenanceWindow): Promise<void> {
-  await context.cluster.removeRebootDaemon();
+  if (!daemonStepDue(context, window.id, 'remove')) return;
+  try {
+    await context.cluster.removeRebootDaemon();
+  } catch (error: unknown) {
+    await reportDaemonFailure(context, window, 'remove', error);
+    return;
+  }
+  daemonStepSucceeded(context, window.id);
   const progress = (await context.repositories.nodeProgress.list(window.id)).map(closeProgress);
   await context.transactions.run(async (repositories) => {
     for (const node of progress) await repositories.nodeProgress.save(window.id, node);

@@ -9,6 +9,7 @@ import type { NewWindow } from '../ports/window-repository.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
 import type { WindowPlan } from '../windows/window-plan.ts';
 import { renderWindowMessage } from '../windows/window-message.ts';
+import type { DaemonFailure } from './daemon-failures.ts';
 import type { EngineLog } from './engine-log.ts';
 import type { EngineSettings } from './engine-settings.ts';
 import type { SimulationControl } from './simulation-control.ts';
@@ -31,6 +32,8 @@ export interface EngineMemory {
   readonly plans: Map<number, WindowPlan>;
   lastReconcileAt: number | undefined;
   lastDigest: { readonly names: string; readonly at: number } | undefined;
+  /** Per window: the last failure to deploy or remove kured (daemon-failures.ts). */
+  readonly daemonFailures: Map<number, DaemonFailure>;
 }
 
 export interface EngineContext extends EngineDependencies {

@@ -2,6 +2,7 @@
 // open, configured for that window, and the pause hold is in place exactly while it is paused.
 import type { EngineContext } from './engine-context.ts';
 import { PAUSE_LOCK_OWNER } from './advance-windows.ts';
+import { daemonStepSucceeded, reportDaemonFailure } from './daemon-failures.ts';
 
 export async function reconcileDaemon(context: EngineContext): Promise<void> {
   context.memory.lastReconcileAt = context.clock.now().getTime();
@@ -24,14 +25,21 @@ export async function reconcileDaemon(context: EngineContext): Promise<void> {
   }
   if (active.state === 'open' && (!daemon.present || daemon.windowId !== active.id)) {
     context.log.warn('kured is missing for the open window; deploying it', { window: active.id, deployedFor: daemon.windowId });
-    await context.cluster.deployRebootDaemon({
-      windowId: active.id,
-      start: active.start,
-      end: active.end,
-      zone: active.zone,
-      concurrency: active.concurrency,
-      nodeSelector: active.nodeSelector,
-    });
+    try {
+      await context.cluster.deployRebootDaemon({
+        windowId: active.id,
+        start: active.start,
+        end: active.end,
+        zone: active.zone,
+        concurrency: active.concurrency,
+        nodeSelector: active.nodeSelector,
+      });
+    } catch (error: unknown) {
+      // Told in the thread like a failed opening; the next reconcile tries again.
+      await reportDaemonFailure(context, active, 'deploy', error);
+      return;
+    }
+    daemonStepSucceeded(context, active.id);
   }
   if (active.state === 'open' && active.paused) await context.cluster.holdRebootLock(PAUSE_LOCK_OWNER);
 }

@@ -8,6 +8,8 @@ import { stringify } from 'yaml';
 import { parseLabelSelector } from '../../../core/cluster/label-selector.ts';
 import type { LabelRequirement } from '../../../core/cluster/label-selector.ts';
 import type { RebootDaemonSpec } from '../../../core/ports/cluster-port.ts';
+import { kuredOptionArgs, NO_KURED_OPTIONS } from './kured-options.ts';
+import type { KuredUserOptions } from './kured-options.ts';
 
 export const DEFAULT_KURED_IMAGE = 'ghcr.io/kubereboot/kured:1.23.0';
 export const DEFAULT_KURED_NAMESPACE = 'kured';
@@ -35,13 +37,24 @@ export interface KuredManifestOptions {
   readonly image: string;
   /** kured --lock-ttl: a lock older than this is taken over (a node that died holding it). */
   readonly lockTtl: string;
+  /** The user's own kured options (kured-options.ts); none when unset. */
+  readonly options?: KuredUserOptions;
 }
 
 export const DEFAULT_KURED_MANIFEST_OPTIONS: KuredManifestOptions = Object.freeze({
   namespace: DEFAULT_KURED_NAMESPACE,
   image: DEFAULT_KURED_IMAGE,
   lockTtl: DEFAULT_KURED_LOCK_TTL,
+  options: NO_KURED_OPTIONS,
 });
+
+/**
+ * Where kured looks for the host's /var/run/reboot-required: kured 1.23 tests for the file from
+ * inside its container, so the host's /var/run is mounted read-only there (as kured's own manifest
+ * and chart do). Not needed when a sentinel command is set: kured runs that on the host (nsenter).
+ */
+export const SENTINEL_MOUNT = '/sentinel';
+export const SENTINEL_FILE_ARG = `--reboot-sentinel=${SENTINEL_MOUNT}/reboot-required`;
 
 export interface KuredWindowFlags {
   /** kured --start-time / --end-time (local wall-clock, HH:MM or HH:MM:SS). */
@@ -84,7 +97,10 @@ function wallClock(time: DateTime): string {
   return time.second === 0 ? time.toFormat('HH:mm') : time.toFormat('HH:mm:ss');
 }
 
-/** kured's command-line arguments for the window. */
+/**
+ * kured's command-line arguments for the window: patchwindow's own flags, then the user's options
+ * (which can never set one of patchwindow's, see kured-options.ts).
+ */
 export function kuredArgs(spec: RebootDaemonSpec, options: KuredManifestOptions): string[] {
   if (!Number.isInteger(spec.concurrency) || spec.concurrency < 1) {
     throw new RangeError(`reboot daemon concurrency must be a positive integer, not ${spec.concurrency}`);
@@ -101,7 +117,13 @@ export function kuredArgs(spec: RebootDaemonSpec, options: KuredManifestOptions)
     `--lock-ttl=${options.lockTtl}`,
     '--annotate-nodes=true',
     `--concurrency=${spec.concurrency}`,
+    ...(usesSentinelFile(options) ? [SENTINEL_FILE_ARG] : []),
+    ...kuredOptionArgs(options.options ?? NO_KURED_OPTIONS),
   ];
+}
+
+function usesSentinelFile(options: KuredManifestOptions): boolean {
+  return options.options?.rebootSentinelCommand === undefined;
 }
 
 function labelsFor(spec: RebootDaemonSpec): Record<string, string> {
@@ -125,6 +147,7 @@ export function kuredManifests(spec: RebootDaemonSpec, options: KuredManifestOpt
   const subject = { kind: 'ServiceAccount', name: KURED_NAME, namespace };
   const rbacName = clusterRoleName(namespace);
   const affinity = nodeAffinity(spec.nodeSelector);
+  const sentinel = usesSentinelFile(options);
   const manifests: KubeManifest[] = [];
   if (namespace !== 'kube-system' && namespace !== 'default') {
     manifests.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } });
@@ -180,6 +203,7 @@ export function kuredManifests(spec: RebootDaemonSpec, options: KuredManifestOpt
               { key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' },
             ],
             ...(affinity === undefined ? {} : { affinity }),
+            ...(sentinel ? { volumes: [{ name: 'sentinel', hostPath: { path: '/var/run', type: 'Directory' } }] } : {}),
             containers: [
               {
                 name: 'kured',
@@ -190,6 +214,7 @@ export function kuredManifests(spec: RebootDaemonSpec, options: KuredManifestOpt
                 securityContext: { privileged: true },
                 ports: [{ containerPort: 8080, name: 'metrics' }],
                 env: [{ name: 'KURED_NODE_ID', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                ...(sentinel ? { volumeMounts: [{ name: 'sentinel', mountPath: SENTINEL_MOUNT, readOnly: true }] } : {}),
               },
             ],
           },
@@ -201,7 +226,7 @@ export function kuredManifests(spec: RebootDaemonSpec, options: KuredManifestOpt
 }
 
 /** `--nodes <selector>` as a required node affinity (a pod nodeSelector only knows equality). */
-function nodeAffinity(selector: string | undefined): Record<string, unknown> | undefined {
+export function nodeAffinity(selector: string | undefined): Record<string, unknown> | undefined {
   if (selector === undefined || selector.trim() === '') return undefined;
   const parsed = parseLabelSelector(selector);
   if (!parsed.ok) throw new Error(parsed.message);

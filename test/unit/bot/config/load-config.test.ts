@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../bot/config/config-error.ts';
 import { loadConfig } from '../../../../bot/config/load-config.ts';
 import type { ConfigSources } from '../../../../bot/config/load-config.ts';
+import { CONFIG_FILE_ENV, settingList } from '../../../../bot/config/settings.ts';
+import { NO_KURED_OPTIONS } from '../../../../bot/adapters/cluster/kubernetes/kured-options.ts';
 
 let cwd: string;
 
@@ -46,7 +48,14 @@ describe('loadConfig defaults', () => {
       db: { path: join(cwd, 'data/patchwindow.db') },
       schedules: { defaultZone: 'UTC' },
       cluster: { mode: 'auto', kubeconfig: undefined, context: undefined },
-      kured: { namespace: 'kured', image: 'ghcr.io/kubereboot/kured:1.23.0' },
+      kured: {
+        namespace: 'kured',
+        image: 'ghcr.io/kubereboot/kured:1.23.0',
+        lockTtl: '30m',
+        method: 'manifests',
+        helm: { binary: 'helm', chart: 'kubereboot/kured', version: '6.1.0', repositoryUrl: undefined, release: 'kured', timeout: '2m' },
+        options: NO_KURED_OPTIONS,
+      },
       safetyNet: { enabled: true, image: 'ghcr.io/patchwindow/patchwindow:0.1.0', graceMs: 120_000 },
       sim: { nodes: 6, pending: 4 },
       console: { mode: 'auto', users: ['alice', 'bob', 'carol'], token: undefined },
@@ -254,8 +263,11 @@ describe('loadConfig unknown keys: typos never fall back to defaults', () => {
   });
 
   it('lists the known variables when nothing is close', () => {
+    // Every PATCHWINDOW_ variable the settings table knows, in its order, after the config file's.
+    const known = [CONFIG_FILE_ENV, ...settingList.map((definition) => definition.env)].filter((name) => name.startsWith('PATCHWINDOW_'));
+    expect(known.slice(0, 3)).toEqual(['PATCHWINDOW_CONFIG', 'PATCHWINDOW_HTTP_HOST', 'PATCHWINDOW_HTTP_PORT']);
     expect(failure(() => load({ PATCHWINDOW_SOMETHING_ELSE_ENTIRELY: '1' }))).toBe(
-      'unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: PATCHWINDOW_CONFIG, PATCHWINDOW_HTTP_HOST, PATCHWINDOW_HTTP_PORT, PATCHWINDOW_LOG_LEVEL, PATCHWINDOW_LOG_FORMAT, PATCHWINDOW_DB, PATCHWINDOW_DEFAULT_ZONE, PATCHWINDOW_CLUSTER, PATCHWINDOW_KUBE_CONTEXT, PATCHWINDOW_KURED_NAMESPACE, PATCHWINDOW_KURED_IMAGE, PATCHWINDOW_SIM_NODES, PATCHWINDOW_SIM_PENDING, PATCHWINDOW_CONSOLE, PATCHWINDOW_CONSOLE_USERS, PATCHWINDOW_CONSOLE_TOKEN, PATCHWINDOW_APPROVERS, PATCHWINDOW_FOUR_EYES, PATCHWINDOW_APPROVAL_REQUIRED, PATCHWINDOW_REQUEST_TTL, PATCHWINDOW_APPROVAL_LEAD, PATCHWINDOW_CONCURRENCY, PATCHWINDOW_MAX_CONCURRENCY, PATCHWINDOW_NOT_BACK_AFTER, PATCHWINDOW_DEFAULT_NODE_TIME, PATCHWINDOW_AGENT_HOST, PATCHWINDOW_AGENT_PORT, PATCHWINDOW_AGENT_SENTINEL_FILE, PATCHWINDOW_AGENT_SENTINEL_COMMAND, PATCHWINDOW_AGENT_REBOOT_EXIT_CODE, PATCHWINDOW_AGENT_NSENTER, PATCHWINDOW_AGENT_COMMAND_TIMEOUT, PATCHWINDOW_AGENT_SCAN_INTERVAL, PATCHWINDOW_AGENT_HEARTBEAT_INTERVAL, PATCHWINDOW_SLACK_CHANNEL, PATCHWINDOW_SLACK_API_URL, PATCHWINDOW_SLACK_COMMAND, PATCHWINDOW_SLACK_TEAM_ID, PATCHWINDOW_TEAMS',
+      `unknown environment variable PATCHWINDOW_SOMETHING_ELSE_ENTIRELY; known: ${known.join(', ')}`,
     );
   });
 

@@ -10,6 +10,8 @@ import {
   manifestsToYaml,
 } from '../../../../../../bot/adapters/cluster/kubernetes/kured-manifests.ts';
 import type { KubeManifest } from '../../../../../../bot/adapters/cluster/kubernetes/kured-manifests.ts';
+import { NO_KURED_OPTIONS, PATCHWINDOW_OWNED_FLAGS } from '../../../../../../bot/adapters/cluster/kubernetes/kured-options.ts';
+import type { KuredUserOptions } from '../../../../../../bot/adapters/cluster/kubernetes/kured-options.ts';
 import type { RebootDaemonSpec } from '../../../../../../bot/core/ports/cluster-port.ts';
 
 const spec: RebootDaemonSpec = {
@@ -96,7 +98,44 @@ describe('kuredArgs', () => {
       '--lock-ttl=45m',
       '--annotate-nodes=true',
       '--concurrency=2',
+      '--reboot-sentinel=/sentinel/reboot-required',
     ]);
+  });
+
+  it("appends the user's options after patchwindow's own flags, each as one --flag=value", () => {
+    const args = kuredArgs(spec, { ...DEFAULT_KURED_MANIFEST_OPTIONS, options: { ...NO_KURED_OPTIONS, drainTimeout: '10m', blockingPodSelectors: ['app=batch,tier in (a,b)'] } });
+    expect(args.slice(-3)).toEqual(['--reboot-sentinel=/sentinel/reboot-required', '--blocking-pod-selector=app=batch,tier in (a,b)', '--drain-timeout=10m']);
+  });
+
+  it('no option can change a flag patchwindow owns: every owned flag appears once, before any option', () => {
+    const everything: KuredUserOptions = {
+      ...NO_KURED_OPTIONS,
+      blockingPodSelectors: ['a=b'],
+      prometheusUrl: 'http://prometheus:9090',
+      alertFilterRegexp: '^Watchdog$',
+      drainTimeout: '5m',
+      rebootSentinelCommand: 'test -f /var/run/reboot-required',
+      preRebootNodeLabels: ['x=y'],
+    };
+    const args = kuredArgs(spec, { ...DEFAULT_KURED_MANIFEST_OPTIONS, options: everything });
+    const names = args.map((arg) => arg.slice(2, arg.indexOf('=')));
+    for (const owned of PATCHWINDOW_OWNED_FLAGS.filter((flag) => flag !== 'node-id' && flag !== 'lock-annotation' && flag !== 'reboot-sentinel')) {
+      expect(names.filter((name) => name === owned)).toHaveLength(1);
+    }
+    const firstOption = names.indexOf('blocking-pod-selector');
+    expect(names.slice(firstOption).every((name) => !PATCHWINDOW_OWNED_FLAGS.includes(name))).toBe(true);
+  });
+
+  it('a sentinel command replaces the sentinel file', () => {
+    const args = kuredArgs(spec, { ...DEFAULT_KURED_MANIFEST_OPTIONS, options: { ...NO_KURED_OPTIONS, rebootSentinelCommand: 'sh -c "needs-restarting -r; test $? -eq 1"' } });
+    expect(args.some((arg) => arg.startsWith('--reboot-sentinel='))).toBe(false);
+    expect(args).toContain('--reboot-sentinel-command=sh -c "needs-restarting -r; test $? -eq 1"');
+  });
+
+  it('refuses an option value with a newline: it would reach kured as something else', () => {
+    expect(() => kuredArgs(spec, { ...DEFAULT_KURED_MANIFEST_OPTIONS, options: { ...NO_KURED_OPTIONS, rebootCommand: '/bin/true\n--period=1s' } })).toThrow(
+      /--reboot-command contains a control character/,
+    );
   });
 
   it('refuses a concurrency that is not a positive integer', () => {
@@ -145,6 +184,19 @@ describe('kuredManifests', () => {
     expect(kured.args).toContain('--period=1m');
     expect(kured.env).toEqual([{ name: 'KURED_NODE_ID', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
     expect(container(kuredManifests(spec)).image).toBe('ghcr.io/kubereboot/kured:1.23.0');
+  });
+
+  it("mounts the host's /var/run read-only where --reboot-sentinel looks (kured 1.23 checks the file from inside its container)", () => {
+    const ds = find(kuredManifests(spec), 'DaemonSet') as unknown as {
+      spec: { template: { spec: { volumes?: unknown[]; containers: { args: string[]; volumeMounts?: unknown[] }[] } } };
+    };
+    const pod = ds.spec.template.spec;
+    expect(pod.volumes).toEqual([{ name: 'sentinel', hostPath: { path: '/var/run', type: 'Directory' } }]);
+    expect(pod.containers[0]?.volumeMounts).toEqual([{ name: 'sentinel', mountPath: '/sentinel', readOnly: true }]);
+    expect(pod.containers[0]?.args).toContain('--reboot-sentinel=/sentinel/reboot-required');
+    const withCommand = find(kuredManifests(spec, { ...DEFAULT_KURED_MANIFEST_OPTIONS, options: { ...NO_KURED_OPTIONS, rebootSentinelCommand: '/usr/bin/needs-reboot' } }), 'DaemonSet') as unknown as typeof ds;
+    expect(withCommand.spec.template.spec.volumes).toBeUndefined();
+    expect(withCommand.spec.template.spec.containers[0]?.volumeMounts).toBeUndefined();
   });
 
   it('in kube-system: no Namespace object', () => {
