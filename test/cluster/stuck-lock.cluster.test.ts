@@ -211,6 +211,16 @@ describe('a stuck kured lock on a real API server', () => {
       expect(messageText(alerts()[1]?.message ?? { fallbackText: '', blocks: [] })).toContain("kured's lock has been held by *node-b* for 47 min, longer than its TTL of 30m.");
       expect(await engine.command(ALICE, 'release-lock node-b')).toEqual({ ok: true, text: "You released kured's lock held by node-b." });
       expect(await annotation()).toBeUndefined();
+      // A lock by hand without a time, naming a node of the cluster, cannot be judged: not released.
+      await setLock({ nodeID: 'node-a' });
+      await tick();
+      expect(alerts()).toHaveLength(2);
+      expect(await engine.command(ALICE, 'release-lock node-a')).toEqual({
+        ok: false,
+        text: "node-a holds kured's lock without saying since when, and is a node of the cluster: it is not stuck, so patchwindow does not release it.",
+      });
+      expect(await annotation()).toContain('node-a');
+      await started().cluster.admin.patch(DS_PATH, { metadata: { annotations: { [LOCK]: null } } });
       expect((await repositories.audit.list({ action: 'lock.released' })).map((entry) => [entry.actor, entry.subject])).toEqual([
         [ALICE.id, 'node:node-b'],
         [BOB.id, `node:${GONE}`],

@@ -65,9 +65,12 @@ export async function releaseStuckLock(context: EngineContext, actor: Actor, tar
       await markFreed(context, holder, target.since);
       return refuse('not held', `kured's lock is not held by ${holder} any more${target.since === undefined ? '' : ' (not since that alert)'}: it was already released, nothing to do.`);
     }
-    const heldFor = held.since === undefined ? '' : ` for ${formatHeld(context.clock.now().getTime() - held.since.getTime())}`;
     const ttl = formatTtl(held.ttlMs ?? fallbackTtlMs(context));
-    return refuse('not stuck', `${holder} has held kured's lock${heldFor}, within its TTL of ${ttl}, and is a node of the cluster: it is not stuck, so patchwindow does not release it.`);
+    const how =
+      held.since === undefined
+        ? `holds kured's lock without saying since when, and is a node of the cluster`
+        : `has held kured's lock for ${formatHeld(context.clock.now().getTime() - held.since.getTime())}, within its TTL of ${ttl}, and is a node of the cluster`;
+    return refuse('not stuck', `${holder} ${how}: it is not stuck, so patchwindow does not release it.`);
   }
   if (!(await context.cluster.releaseLockHolder(holder, stuck.since))) {
     await markFreed(context, holder, stuck.since);
