@@ -9,7 +9,6 @@ import { ConsoleChannel } from './adapters/console/console-channel.ts';
 import { consoleRoutes, isLoopbackHost } from './adapters/console/console-routes.ts';
 import type { ConsoleRoutes } from './adapters/console/console-routes.ts';
 import { healthRoutes } from './adapters/http/health-routes.ts';
-import { startHttpServer } from './adapters/http/http-server.ts';
 import type { Route, RunningHttpServer } from './adapters/http/http-server.ts';
 import { Readiness } from './adapters/http/readiness.ts';
 import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
@@ -18,8 +17,11 @@ import type { TeamsAdapterOptions } from './adapters/teams/teams-adapter.ts';
 import type { Logger } from './adapters/logging/create-logger.ts';
 import { createMetrics } from './adapters/metrics/create-metrics.ts';
 import { RepeatingTask } from './adapters/process/repeating-task.ts';
+import { awaitLeadership } from './composition/leadership.ts';
 import type { EngineLog } from './core/engine/engine-log.ts';
+import { goDurationMs } from './adapters/cluster/kubernetes/kured-options.ts';
 import type { EngineSettings } from './core/engine/engine-settings.ts';
+import { DEFAULT_KURED_LOCK_TTL_MS } from './core/engine/engine-settings.ts';
 import { MaintenanceEngine } from './core/engine/maintenance-engine.ts';
 import { OutboxDispatcher } from './core/outbox/outbox-dispatcher.ts';
 import type { ChatPort } from './core/ports/chat-port.ts';
@@ -33,6 +35,8 @@ export interface BotDependencies {
   readonly logger: Logger;
   readonly version: string;
   readonly now: () => Date;
+  /** Aborted when the process is asked to stop: a leader-election standby stops waiting. */
+  readonly shutdown?: AbortSignal;
 }
 
 export interface RunningBot {
@@ -46,7 +50,7 @@ const OUTBOX_POLL_MS = 1000;
 const SLACK_SAFE_UPDATE_INTERVAL_MS = 1000;
 const MAX_CHAT_BACKOFF_MS = 60_000;
 
-export async function startBot({ config, logger, version, now }: BotDependencies): Promise<RunningBot> {
+export async function startBot({ config, logger, version, now, shutdown }: BotDependencies): Promise<RunningBot> {
   logger.info({ version, config: describeConfig(config) }, 'patchwindow bot starting');
   // Slack or Teams replaces the web console as the chat platform, unless the console is asked for explicitly.
   const slackWanted = config.slack.botToken !== undefined;
@@ -77,8 +81,13 @@ export async function startBot({ config, logger, version, now }: BotDependencies
   if (slack !== undefined) readiness.expect('slack', 'Slack not connected yet');
   if (teamsSettings !== undefined) readiness.expect('teams', 'Teams not ready yet');
   const metrics = createMetrics(version);
+  // In a real cluster replicas elect one active bot (bot/composition/leadership.ts): a standby
+  // waits here, serving health only, and opens nothing until it leads.
+  const election = await awaitLeadership({ config, logger, readiness, metrics, realCluster: clusterRuntime.simulation === undefined, env: process.env, shutdown });
+  if (election.stopped !== undefined) return election.stopped;
+  const leadership = election.leading;
 
-  const store = await openStore(config.db.path, { now });
+  const store = await openStore(config.db.path, { now }).catch(leadership.failStart);
   readiness.ready('store');
   logger.info({ db: config.db.path, schemaFrom: store.migration.from, schemaTo: store.migration.to }, 'database open');
   const repositories = repositoriesOn(store.database);
@@ -143,14 +152,14 @@ export async function startBot({ config, logger, version, now }: BotDependencies
 
   let http: RunningHttpServer;
   try {
-    http = await startHttpServer({ host: config.http.host, port: config.http.port, routes, logger });
+    http = await leadership.startHttpServer({ host: config.http.host, port: config.http.port, routes, logger });
   } catch (error: unknown) {
     await store.close();
     throw error;
   }
   readiness.ready('http');
   clusterRuntime.start();
-  await engine.start();
+  await engine.start().catch(leadership.failStart);
   // At most one chat platform is enabled (checked above); a failed connection undoes the start.
   for (const [part, platform] of [['slack', slack], ['teams', teams]] as const) {
     if (platform === undefined) continue;
@@ -161,6 +170,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       clusterRuntime.stop();
       await http.stop(1000);
       await store.close();
+      await leadership.release();
       throw error;
     }
     readiness.ready(part);
@@ -204,6 +214,7 @@ export async function startBot({ config, logger, version, now }: BotDependencies
       await delivery.stop();
       await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
       await store.close();
+      await leadership.release();
       logger.info('patchwindow bot stopped');
     },
   };
@@ -267,6 +278,8 @@ function engineSettings(config: Config): EngineSettings {
     defaultPerNodeMs: config.windows.nodeTimeMs,
     reconcileEveryMs: 60_000,
     digestEveryMs: 24 * 3_600_000,
+    // Validated as a positive Go duration when loaded; the engine judges TTL-less locks by it.
+    kuredLockTtlMs: goDurationMs(config.kured.lockTtl) ?? DEFAULT_KURED_LOCK_TTL_MS,
   };
 }
 

@@ -13,10 +13,13 @@ const HTTP_GRACE_MS = 8_000;
 export async function runBotCommand(sources: ConfigSources): Promise<void> {
   const config = loadConfig(sources);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const starting = startBot({ config, logger, version: VERSION, now: () => new Date() });
+  const shutdown = new AbortController();
+  const starting = startBot({ config, logger, version: VERSION, now: () => new Date(), shutdown: shutdown.signal });
   // Handlers go in before start-up finishes, so a signal that arrives meanwhile still stops cleanly.
   exitOnShutdownSignals({
     stop: async () => {
+      // A standby waiting to lead stops waiting; a bot already starting to act finishes starting, then stops.
+      shutdown.abort();
       const bot = await starting;
       await bot.stop(HTTP_GRACE_MS);
     },

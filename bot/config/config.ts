@@ -33,6 +33,16 @@ export interface Config {
     /** PATCHWINDOW_KUBE_CONTEXT; unset means the kubeconfig's current context. */
     readonly context: string | undefined;
   };
+  /** Leader election between replicas on a Lease (real clusters only). */
+  readonly leaderElection: {
+    /** Unset: on for a real cluster, off for the simulated one. */
+    readonly enabled: boolean | undefined;
+    readonly lease: string;
+    /** Unset: the pod's namespace, else the kubeconfig context's, else `default`. */
+    readonly namespace: string | undefined;
+    /** Unset: host name and a random suffix. */
+    readonly identity: string | undefined;
+  };
   /** The kured the bot deploys for a window. */
   readonly kured: {
     readonly namespace: string;

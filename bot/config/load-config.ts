@@ -48,6 +48,12 @@ export function loadConfig(sources: ConfigSources): Config {
     db: { path: isAbsolute(dbPath) ? dbPath : resolve(sources.cwd, dbPath) },
     schedules: { defaultZone: required(settings['schedules.defaultZone']) },
     cluster: { mode: required(settings['cluster.mode']), kubeconfig: lookup(settings['cluster.kubeconfig']), context: lookup(settings['cluster.context']) },
+    leaderElection: {
+      enabled: lookup(settings['leaderElection.enabled']),
+      lease: required(settings['leaderElection.lease']),
+      namespace: lookup(settings['leaderElection.namespace']),
+      identity: lookup(settings['leaderElection.identity']),
+    },
     kured: kuredSettings(lookup, required),
     safetyNet: { enabled: required(settings['safetyNet.enabled']), image: required(settings['safetyNet.image']), graceMs: required(settings['safetyNet.grace']) },
     sim: simSettings(required(settings['sim.nodes']), required(settings['sim.pending'])),

@@ -16,6 +16,7 @@ export interface Route {
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Looked up on every request, so the owner may change the array later (a leader-election standby serves health only until it leads). */
   readonly routes: readonly Route[];
   readonly logger: Logger;
 }

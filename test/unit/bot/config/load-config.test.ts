@@ -48,6 +48,7 @@ describe('loadConfig defaults', () => {
       db: { path: join(cwd, 'data/patchwindow.db') },
       schedules: { defaultZone: 'UTC' },
       cluster: { mode: 'auto', kubeconfig: undefined, context: undefined },
+      leaderElection: { enabled: undefined, lease: 'patchwindow-bot', namespace: undefined, identity: undefined },
       kured: {
         namespace: 'kured',
         image: 'ghcr.io/kubereboot/kured:1.23.0',
