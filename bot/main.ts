@@ -20,9 +20,7 @@ import { RepeatingTask } from './adapters/process/repeating-task.ts';
 import { awaitLeadership } from './composition/leadership.ts';
 import type { EngineLog } from './core/engine/engine-log.ts';
 import { goDurationMs } from './adapters/cluster/kubernetes/kured-options.ts';
-import { goDurationMs } from './adapters/cluster/kubernetes/kured-options.ts';
 import type { EngineSettings } from './core/engine/engine-settings.ts';
-import { DEFAULT_KURED_LOCK_TTL_MS } from './core/engine/engine-settings.ts';
 import { DEFAULT_KURED_LOCK_TTL_MS } from './core/engine/engine-settings.ts';
 import { MaintenanceEngine } from './core/engine/maintenance-engine.ts';
 import { OutboxDispatcher } from './core/outbox/outbox-dispatcher.ts';
@@ -280,8 +278,6 @@ function engineSettings(config: Config): EngineSettings {
     defaultPerNodeMs: config.windows.nodeTimeMs,
     reconcileEveryMs: 60_000,
     digestEveryMs: 24 * 3_600_000,
-    // Validated as a positive Go duration when loaded; the engine judges TTL-less locks by it.
-    kuredLockTtlMs: goDurationMs(config.kured.lockTtl) ?? DEFAULT_KURED_LOCK_TTL_MS,
     // Validated as a positive Go duration when loaded; the engine judges TTL-less locks by it.
     kuredLockTtlMs: goDurationMs(config.kured.lockTtl) ?? DEFAULT_KURED_LOCK_TTL_MS,
   };
