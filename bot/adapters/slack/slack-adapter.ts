@@ -1,8 +1,9 @@
 // Slack for the bot: the ChatPort (outgoing) and, through a Bolt App, the slash command,
 // buttons and the window form (incoming). Socket Mode when an app-level token is given; otherwise HTTP, where Slack's
-// requests arrive at POST /slack/events on the bot's own HTTP server: the route hands them to
-// Bolt's HTTPReceiver request listener, which verifies the signature (v0 HMAC-SHA256, at most
-// 5 minutes old) before anything is read. Every Bolt and Slack type stays in this folder.
+// requests arrive at POST /slack/events on the bot's own HTTP server: the route reads the body
+// (bounded, and only a shape Bolt can take: slack-request-body.ts) and hands the request to Bolt's
+// HTTPReceiver request listener, which verifies the signature (v0 HMAC-SHA256, at most 5 minutes
+// old) before anything in it is acted on. Every Bolt and Slack type stays in this folder.
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../../config/config-error.ts';
@@ -12,6 +13,7 @@ import type { Logger } from '../logging/create-logger.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { SlackChat } from './slack-chat.ts';
 import { registerSlackInbound } from './slack-inbound.ts';
+import { readSlackBody } from './slack-request-body.ts';
 import { RecentDeliveries } from '../chat/recent-deliveries.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -227,7 +229,16 @@ export class SlackAdapter {
       refuse(request, response, 401, '');
       return;
     }
-    receiver.requestListener(request, response);
+    void readSlackBody(request, BODY_LIMIT_BYTES).then((read) => {
+      if (read.ok) {
+        receiver.requestListener(request, response);
+      } else if (read.status === 'aborted') {
+        response.destroy();
+      } else {
+        this.#logger.warn({ status: read.status }, `Slack request refused: ${read.reason}`);
+        refuse(request, response, read.status, read.reason);
+      }
+    });
   }
 
   #track(work: () => Promise<void>): Promise<void> {

@@ -1,0 +1,65 @@
+// Reading a request to POST /slack/events before Bolt does. Bolt's HTTPReceiver parses the body
+// as a form (its `payload` field as JSON) or as JSON, then reads fields of the result; a body that
+// parses to null, a number, a string or an array makes it throw inside a promise nobody handles,
+// which ends the process. So the body is read here (bounded), checked to be what Slack sends (a
+// JSON object, or a form whose payload is one), and handed to Bolt already read: Bolt takes a
+// request's `rawBody` when it is present.
+import type { IncomingMessage } from 'node:http';
+import { parse } from 'node:querystring';
+
+export type SlackBodyRead =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: 400 | 413; readonly reason: string }
+  | { readonly ok: false; readonly status: 'aborted' };
+
+/** Reads the body into `request.rawBody` (at most `limit` bytes) and checks its shape. */
+export async function readSlackBody(request: IncomingMessage, limit: number): Promise<SlackBodyRead> {
+  const body = await readBody(request, limit);
+  if (body === 'too-large') return { ok: false, status: 413, reason: 'request too large' };
+  if (body === 'aborted') return { ok: false, status: 'aborted' };
+  if (!parsesToObject(body.toString(), request.headers['content-type'])) return { ok: false, status: 400, reason: 'expected a Slack request' };
+  (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+  return { ok: true };
+}
+
+/** What Bolt's parseHTTPRequestBody makes of the body is an object (text Bolt cannot parse it refuses itself). */
+function parsesToObject(text: string, contentType: string | undefined): boolean {
+  let parsed: unknown;
+  try {
+    if (contentType === 'application/x-www-form-urlencoded') {
+      const { payload } = parse(text);
+      if (typeof payload !== 'string') return true;
+      parsed = JSON.parse(payload);
+    } else {
+      parsed = JSON.parse(text);
+    }
+  } catch {
+    return true;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        // Read and drop the rest, so the client finishes sending and reads the answer.
+        request.resume();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    request.once('error', () => {
+      resolve('aborted');
+    });
+  });
+}
