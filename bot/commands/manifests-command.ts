@@ -4,10 +4,10 @@
 // options (kured.options.*) from the configuration.
 import { kuredManifests, manifestsToYaml } from '../adapters/cluster/kubernetes/kured-manifests.ts';
 import { DEFAULT_KURED_LOCK_TTL } from '../adapters/cluster/kubernetes/kured-manifests.ts';
+import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
 import { reapJob } from '../adapters/cluster/kubernetes/reap-job.ts';
 import type { SafetyNetOptions } from '../adapters/cluster/kubernetes/reap-job.ts';
 import { reaperAccessManifests } from '../adapters/cluster/kubernetes/reaper-access.ts';
-import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ConfigSources } from '../config/load-config.ts';
 import { canonicalZoneName } from '../core/schedule/zone.ts';

@@ -1,10 +1,10 @@
 // ClusterPort on a real cluster through @kubernetes/client-node 2.x: nodes from an informer, kured
 // deployed by the built-in manifests (server-side apply, field manager `patchwindow`, forced) and
 // removed completely (DaemonSet first, foreground, waiting until it is gone; then its RBAC and
-// ServiceAccount), and kured's lock annotation read, held for pause/resume and freed of a stuck holder.
+// ServiceAccount), or by its helm chart (kured-helm.ts: install, uninstall, then confirmed gone),
+// and kured's lock annotation read, held for pause/resume and freed of a stuck holder.
 // Drain progress (NodeSnapshot.drain) of the nodes kured drains comes from the DrainTracker: the
 // pods left on the node and kured's pod log there (drain-tracker.ts).
-// Not yet: helm, kured's user options.
 import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, V1ObjectMeta } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
 import type {
@@ -36,9 +36,10 @@ import {
   WINDOW_LABEL,
 } from './kured-manifests.ts';
 import type { KuredManifestOptions } from './kured-manifests.ts';
+import type { KuredHelm } from './kured-helm.ts';
+import { readObject, removeKuredResources } from './kured-removal.ts';
 import { kubernetesDrainSources } from './drain-sources.ts';
 import { DrainTracker } from './drain-tracker.ts';
-import { readObject, removeKuredResources } from './kured-removal.ts';
 import { NodeWatch } from './node-watch.ts';
 import { COMPONENT_LABEL, REAPER_COMPONENT, reapJob } from './reap-job.ts';
 import type { SafetyNetOptions } from './reap-job.ts';
@@ -49,6 +50,8 @@ export interface KubernetesClusterOptions {
   /** Where the connection came from, for the description (never credentials). */
   readonly source?: string;
   readonly kured?: Partial<KuredManifestOptions>;
+  /** Set: kured is deployed by its helm chart (kured-helm.ts) instead of the built-in manifests. */
+  readonly helm?: KuredHelm | undefined;
   /** How long removeRebootDaemon waits for the DaemonSet (and so its pods) to be gone (default 60 s). */
   readonly removeTimeoutMs?: number;
   /**
@@ -75,6 +78,9 @@ export class KubernetesCluster implements ClusterPort {
   readonly #kured: KuredManifestOptions;
   readonly #removeTimeoutMs: number;
   readonly #safetyNet: SafetyNetOptions | undefined;
+  readonly #helm: KuredHelm | undefined;
+  /** kured's DaemonSet, which carries the lock: the built-in name, or the helm release's. */
+  readonly #daemonSetName: string;
   readonly #now: () => Date;
 
   constructor(options: KubernetesClusterOptions) {
@@ -82,10 +88,13 @@ export class KubernetesCluster implements ClusterPort {
     this.#apps = options.kubeConfig.makeApiClient(AppsV1Api);
     this.#kured = { ...DEFAULT_KURED_MANIFEST_OPTIONS, ...options.kured };
     this.#removeTimeoutMs = options.removeTimeoutMs ?? 60_000;
-    this.#safetyNet = options.safetyNet;
-    this.#now = options.now ?? (() => new Date());
+    // The safety net removes the built-in manifests' objects; a helm release is helm's to remove
+    // (kured's own narrowed window is then the guard against a dead bot).
+    this.#safetyNet = options.helm === undefined ? options.safetyNet : undefined;
+    this.#helm = options.helm;
+    this.#daemonSetName = options.helm?.daemonSetName ?? KURED_NAME;
     const onWatchError = options.onWatchError ?? (() => undefined);
-    const daemonSet = { namespace: this.#kured.namespace, name: KURED_NAME };
+    const daemonSet = { namespace: this.#kured.namespace, name: this.#daemonSetName };
     this.#drain = new DrainTracker({
       kured: { namespace: daemonSet.namespace, daemonSet: daemonSet.name, container: KURED_CONTAINER },
       sources: kubernetesDrainSources(options.kubeConfig, { daemonSet }),
@@ -95,6 +104,7 @@ export class KubernetesCluster implements ClusterPort {
       onError: onWatchError,
     });
     this.#watch = new NodeWatch(options.kubeConfig, { onError: onWatchError, drain: this.#drain });
+    this.#now = options.now ?? (() => new Date());
     const server = options.kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
     this.description = `Kubernetes cluster ${options.source ?? server}, kured in namespace ${this.#kured.namespace}`;
   }
@@ -120,16 +130,20 @@ export class KubernetesCluster implements ClusterPort {
   async rebootDaemon(): Promise<RebootDaemonStatus> {
     const daemonSet = await this.#readDaemonSet();
     if (daemonSet === undefined) return { present: false, windowId: undefined };
-    const label = daemonSet.metadata?.labels?.[WINDOW_LABEL];
+    // The built-in manifests label the DaemonSet; the kured chart can only annotate it (dsAnnotations).
+    const label = daemonSet.metadata?.labels?.[WINDOW_LABEL] ?? daemonSet.metadata?.annotations?.[WINDOW_LABEL];
     const windowId = label !== undefined && /^\d+$/.test(label) ? Number(label) : undefined;
     return { present: true, windowId };
   }
 
   /** Server-side apply of every resource: the same window again changes nothing; another window's is updated in place. */
   async deployRebootDaemon(spec: RebootDaemonSpec): Promise<void> {
-    const manifests = kuredManifests(spec, this.#kured);
-    for (const manifest of manifests) {
-      await this.#objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    if (this.#helm !== undefined) {
+      await this.#helm.install(spec);
+    } else {
+      for (const manifest of kuredManifests(spec, this.#kured)) {
+        await this.#objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      }
     }
     if (this.#safetyNet !== undefined) await this.#deploySafetyNet(spec, this.#safetyNet);
   }
@@ -140,7 +154,12 @@ export class KubernetesCluster implements ClusterPort {
    * a bot that dies in between still leaves its safety net behind.
    */
   async removeRebootDaemon(): Promise<void> {
-    await removeKuredResources(this.#objects, { namespace: this.#kured.namespace, timeoutMs: this.#removeTimeoutMs });
+    if (this.#helm !== undefined) {
+      await this.#helm.uninstall();
+      await this.#untilDaemonSetGone();
+    } else {
+      await removeKuredResources(this.#objects, { namespace: this.#kured.namespace, timeoutMs: this.#removeTimeoutMs });
+    }
     if (this.#safetyNet !== undefined) await this.#deleteReapJobs();
   }
 
@@ -192,7 +211,7 @@ export class KubernetesCluster implements ClusterPort {
       };
       try {
         await this.#apps.patchNamespacedDaemonSet(
-          { name: KURED_NAME, namespace, body, fieldManager: `${FIELD_MANAGER}-lock` },
+          { name: this.#daemonSetName, namespace, body, fieldManager: `${FIELD_MANAGER}-lock` },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
         return;
@@ -202,9 +221,20 @@ export class KubernetesCluster implements ClusterPort {
     }
   }
 
+  /** After `helm uninstall --wait`: confirms kured's DaemonSet is really gone (helm only waited as long as its timeout). */
+  async #untilDaemonSetGone(): Promise<void> {
+    const deadline = Date.now() + this.#removeTimeoutMs;
+    while ((await this.#readDaemonSet()) !== undefined) {
+      if (Date.now() > deadline) {
+        throw new Error(`kured DaemonSet ${this.#kured.namespace}/${this.#daemonSetName} is still there ${this.#removeTimeoutMs} ms after helm uninstall`);
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
   async #readDaemonSet(): Promise<V1DaemonSet | undefined> {
     try {
-      return await this.#apps.readNamespacedDaemonSet({ name: KURED_NAME, namespace: this.#kured.namespace });
+      return await this.#apps.readNamespacedDaemonSet({ name: this.#daemonSetName, namespace: this.#kured.namespace });
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       throw error;

@@ -1,5 +1,5 @@
 // PATCHWINDOW_CLUSTER: which cluster the bot uses, and what it says about it.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,6 +89,34 @@ describe('selectCluster', () => {
     const { runtime } = select({ KUBECONFIG: kubeconfigFile(dir), PATCHWINDOW_CLUSTER: 'sim' }, dir);
     expect(runtime.cluster).toBeInstanceOf(SimulatedCluster);
     runtime.stop();
+  });
+
+  it('kured.method helm: kured is deployed by helm, and said so at start', () => {
+    const dir = tempDir();
+    const helm = path.join(dir, 'helm');
+    writeFileSync(helm, '#!/bin/sh\nexit 0\n');
+    chmodSync(helm, 0o755);
+    const { runtime, logs } = select({ KUBECONFIG: kubeconfigFile(dir), PATCHWINDOW_KURED_METHOD: 'helm', PATCHWINDOW_KURED_HELM_BINARY: helm }, dir);
+    expect(runtime.cluster).toBeInstanceOf(KubernetesCluster);
+    expect(logs).toContain('by helm (chart kubereboot/kured 6.1.0, release kured)');
+    runtime.stop();
+    const manifests = select({ KUBECONFIG: kubeconfigFile(dir) }, dir);
+    expect(manifests.logs).toContain('by the built-in manifests');
+    manifests.runtime.stop();
+  });
+
+  it('kured.method helm stops at start when the helm binary is missing, or an option cannot go through the chart', () => {
+    const dir = tempDir();
+    const env = { KUBECONFIG: kubeconfigFile(dir), PATCHWINDOW_KURED_METHOD: 'helm' };
+    expect(() => select({ ...env, PATCHWINDOW_KURED_HELM_BINARY: path.join(dir, 'no-helm') }, dir)).toThrow(
+      new ConfigError(`PATCHWINDOW_KURED_HELM_BINARY=${path.join(dir, 'no-helm')}: no such executable; expected a helm 3 binary (3.12 or later) because kured.method is helm`),
+    );
+    const helm = path.join(dir, 'helm');
+    writeFileSync(helm, '#!/bin/sh\nexit 0\n');
+    chmodSync(helm, 0o755);
+    expect(() => select({ ...env, PATCHWINDOW_KURED_HELM_BINARY: helm, PATCHWINDOW_KURED_REBOOT_COMMAND: 'systemctl reboot # now' }, dir)).toThrow(
+      /^kured.method helm: the value of --reboot-command .* cannot go through the kured chart/,
+    );
   });
 
   it('kube without credentials, or with an unknown context, stops with a configuration error', () => {
