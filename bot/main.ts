@@ -308,6 +308,7 @@ function describeConfig(config: Config): Record<string, unknown> {
     db: config.db,
     schedules: config.schedules,
     cluster: config.cluster,
+    leaderElection: config.leaderElection,
     sim: config.sim,
     console: { mode: config.console.mode, users: config.console.users, token: mask(config.console.token) ?? 'unset' },
     approvals: config.approvals,
