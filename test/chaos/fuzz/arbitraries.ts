@@ -131,3 +131,53 @@ export function anyText(max: number): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', minLength: max - 20, maxLength: max }) },
   );
 }
+
+type JsonEdit =
+  | { readonly kind: 'delete'; readonly at: number }
+  | { readonly kind: 'replace'; readonly at: number; readonly value: unknown }
+  | { readonly kind: 'add'; readonly at: number; readonly key: string; readonly value: unknown };
+
+const jsonEdit: fc.Arbitrary<JsonEdit> = fc.oneof(
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom<unknown>(...HOSTILE_FRAGMENTS, null, '', 0, -1, true, [], {})) }),
+  fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.constantFrom('__proto__', 'constructor', 'type', 'value', 'id', 'x'), value: fc.jsonValue({ maxDepth: 1 }) }),
+);
+
+/** Every object or array inside `value`, with `value` itself first. */
+function containers(value: unknown, found: (Record<string, unknown> | unknown[])[] = []): (Record<string, unknown> | unknown[])[] {
+  if (typeof value !== 'object' || value === null) return found;
+  found.push(value as Record<string, unknown> | unknown[]);
+  for (const child of Object.values(value)) containers(child, found);
+  return found;
+}
+
+function applyJsonEdit(document: Record<string, unknown>, edit: JsonEdit): Record<string, unknown> {
+  const all = containers(document);
+  const target = all[edit.at % all.length] ?? document;
+  const keys = Object.keys(target);
+  const key = keys[edit.at % Math.max(1, keys.length)];
+  if (edit.kind === 'add') {
+    // defineProperty, so "__proto__" becomes an own key as JSON.parse would make it.
+    Object.defineProperty(target, edit.key, { value: edit.value, enumerable: true, writable: true, configurable: true });
+  } else if (key !== undefined && edit.kind === 'delete') {
+    if (Array.isArray(target)) target.splice(Number(key), 1);
+    else Reflect.deleteProperty(target, key);
+  } else if (key !== undefined) {
+    (target as Record<string, unknown>)[key] = edit.value;
+  }
+  return document;
+}
+
+/** A valid payload changed by up to `maxEdits` deletions, replacements (any JSON, hostile strings) and additions. */
+export function mutatedJson(valid: fc.Arbitrary<Record<string, unknown>>, maxEdits = 3): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .tuple(valid, fc.array(jsonEdit, { maxLength: maxEdits }))
+    .map(([document, edits]) => edits.reduce(applyJsonEdit, structuredClone(document)));
+}
+
+/** Text the grammar might accept, or nearly: what chat users type. */
+export const chatText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: mutated(fc.constantFrom(...COMMAND_EXAMPLES), 3) },
+  { weight: 3, arbitrary: commandSoup },
+  { weight: 1, arbitrary: anyText(2100) },
+);

@@ -3,7 +3,7 @@
 export const FUZZ_BUDGET = {
   'command grammar: arbitrary text': 10_000,
   'command grammar: token soup': 20_000,
-  'command grammar: mutated examples': 15_000,
+  'command grammar: mutated examples': 17_000,
   'schedule specs: arbitrary text': 4_000,
   'schedule specs: token soup': 6_000,
   'schedule specs: mutated valid specs': 8_000,
@@ -12,8 +12,8 @@ export const FUZZ_BUDGET = {
   'config: near-valid settings': 6_000,
   'config: files and environment': 2_000,
   'engine commands': 10_000,
-  'Slack requests': 4_500,
-  'Teams activities': 4_500,
+  'Slack requests': 3_500,
+  'Teams activities': 3_500,
 } as const;
 
 export type FuzzTargetName = keyof typeof FUZZ_BUDGET;
