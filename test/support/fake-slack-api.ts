@@ -7,6 +7,7 @@
 // It opens modals (views.open, once per trigger id) and keeps them for the test to submit.
 // It also plays Socket Mode: apps.connections.open hands out a ws:// URL on the same server, and
 // the test pushes envelopes (slash commands, clicks) down that connection and reads the acks.
+// With `updatesPerMinute` it also enforces chat.update's tier-3 limit (Slack: about 50 a minute).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -27,6 +28,12 @@ export interface FakeSlackOptions {
   readonly channels?: readonly string[];
   /** Least time between two posts to one channel before the fake answers 429. Default 1000; 0 turns it off. */
   readonly postIntervalMs?: number;
+  /**
+   * chat.update calls accepted per rolling minute across the workspace before the fake answers 429
+   * (Slack's tier 3: about 50). Default 0: no limit, so tests that step a manual clock in real
+   * time are not throttled unless they ask for it.
+   */
+  readonly updatesPerMinute?: number;
   /** Stamped on every recorded call next to the real time, e.g. a test's manual clock. */
   readonly stamp?: () => number;
 }
@@ -91,6 +98,8 @@ export class FakeSlackApi {
   readonly responses: FakeResponse[] = [];
   /** 429s answered because a channel got posts too fast (not injected faults). */
   rateLimited = 0;
+  /** 429s answered because chat.update went over `updatesPerMinute` (not injected faults). */
+  updatesRateLimited = 0;
   /** A test's fault plan: asked about every Web API call (by method) and response_url post (`response_url`) that has no queued fault. */
   chaos: ((method: string) => Fault | undefined) | undefined = undefined;
   readonly #server: Server;
@@ -98,6 +107,8 @@ export class FakeSlackApi {
   readonly #faults = new Map<string, Fault[]>();
   readonly #responseFaults: Fault[] = [];
   readonly #lastPostAt = new Map<string, number>();
+  /** When the accepted chat.update calls of the last minute were made (oldest first). */
+  readonly #recentUpdates: number[] = [];
   readonly #hanging = new Set<ServerResponse>();
   readonly #waiters = new Set<() => void>();
   readonly #sockets: WebSocketPeer[] = [];
@@ -113,6 +124,7 @@ export class FakeSlackApi {
       teamId: options.teamId ?? FAKE_TEAM_ID,
       channels: options.channels ?? [FAKE_CHANNEL],
       postIntervalMs: options.postIntervalMs ?? 1000,
+      updatesPerMinute: options.updatesPerMinute ?? 0,
       stamp: options.stamp,
     };
     this.#server = createServer((request, response) => {
@@ -358,6 +370,13 @@ export class FakeSlackApi {
           answer({ ok: false, error: 'message_not_found' });
           return;
         }
+        const retryAfterS = this.#updateRetryAfterS(Date.now());
+        if (retryAfterS !== undefined) {
+          this.updatesRateLimited++;
+          record('429');
+          response.writeHead(429, { 'Retry-After': String(retryAfterS), 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          return;
+        }
         message.text = textOf(args['text']);
         message.blocks = asArray(args['blocks']);
         message.updates++;
@@ -429,6 +448,16 @@ export class FakeSlackApi {
     };
     response.writeHead = (): ServerResponse => response;
     response.end = swallow;
+  }
+
+  /** Undefined when a chat.update may go through now (and counts it), else seconds until one may. */
+  #updateRetryAfterS(now: number): number | undefined {
+    const limit = this.#options.updatesPerMinute;
+    if (limit <= 0) return undefined;
+    while (this.#recentUpdates.length > 0 && (this.#recentUpdates[0] ?? now) <= now - 60_000) this.#recentUpdates.shift();
+    if (this.#recentUpdates.length >= limit) return Math.max(1, Math.ceil(((this.#recentUpdates[0] ?? now) + 60_000 - now) / 1000));
+    this.#recentUpdates.push(now);
+    return undefined;
   }
 
   #ts(): string {
