@@ -10,7 +10,8 @@
 //   3. a standby on the leader's own database file, SIGTERM the leader -> it releases the Lease
 //      and the standby leads within a couple of seconds, on the same data;
 //   4. a standby that cannot open its database takes over, gives the Lease back and exits;
-//   5. a leader that finds someone else in the Lease exits at once.
+//   5. a standby asked to stop (SIGTERM) exits at once, the Lease untouched;
+//   6. a leader that finds someone else in the Lease exits at once.
 // Measured figures go to test-results/cluster/leader-election.json.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -343,11 +344,27 @@ describe('leader election on a real API server', () => {
       leader = undefined;
     });
 
-    it('a leader that finds someone else in the Lease exits at once', async () => {
+    it('SIGTERM of a standby: it stops at once and leaves the Lease alone', async () => {
       const bot = await startBot('bot-e');
-      const startedAt = Date.now();
-      await heldSince(bot.identity, startedAt - 60_000);
+      await heldSince(bot.identity, Date.now() - 60_000);
       await leading(bot);
+      leader = bot;
+      const waiting = await startBot('bot-f');
+      await standingBy(waiting, bot.identity);
+      const lease = botLease();
+      const terminatedAt = Date.now();
+      expect(await waiting.process.stop(10_000)).toEqual({ code: 0, signal: null });
+      const stoppedMs = Date.now() - terminatedAt;
+      results['standbySigtermExitMs'] = stoppedMs;
+      expect(stoppedMs).toBeLessThan(3000);
+      expect(waiting.logged('stopped while standing by')).toBeDefined();
+      expect(existsSync(waiting.db)).toBe(false);
+      expect(botLease()?.spec?.holderIdentity).toBe(lease?.spec?.holderIdentity);
+      expect(holder()).toBe(bot.identity);
+    });
+
+    it('a leader that finds someone else in the Lease exits at once', async () => {
+      const bot = currentLeader();
       const lease = await ctx().cluster.admin.get<Lease>(`${LEASES}/${BOT_LEASE}`);
       const takenAt = Date.now();
       await ctx().cluster.admin.request('PUT', `${LEASES}/${BOT_LEASE}`, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString().replace('Z', '000Z') } });
