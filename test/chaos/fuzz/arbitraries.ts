@@ -162,7 +162,7 @@ function applyJsonEdit(document: Record<string, unknown>, edit: JsonEdit): Recor
   } else if (key !== undefined && edit.kind === 'delete') {
     if (Array.isArray(target)) target.splice(Number(key), 1);
     else Reflect.deleteProperty(target, key);
-  } else if (key !== undefined) {
+  } else if (key !== undefined && edit.kind === 'replace') {
     (target as Record<string, unknown>)[key] = edit.value;
   }
   return document;
