@@ -143,7 +143,10 @@ describe('awaitLeadership: a standby', () => {
     expect(leaderMetric((await get(port, '/metrics')).body)).toBe('1');
 
     // The bot's routes replace the standby's on the server that is already listening.
-    const botRoute: Route = { method: 'GET', path: '/', handle: (_request, response) => response.end('console\n') };
+    const botRoute: Route = { method: 'GET', path: '/', handle: (_request, response) => {
+        response.end('console\n');
+      },
+    };
     const http = await result.leading?.startHttpServer({ host: '127.0.0.1', port: 0, routes: [botRoute], logger: context.captured.logger });
     expect(http?.port).toBe(port);
     expect(await get(port, '/')).toEqual({ status: 200, body: 'console\n' });
