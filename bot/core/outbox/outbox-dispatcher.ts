@@ -21,9 +21,19 @@ export interface OutboxDispatcherOptions {
 
 export type DeliveryResult = { readonly delivered: number; readonly waitMs: number | undefined };
 
+/** What the platform took for an entry, still to be recorded: the ref of a message it made, if one is to be kept. */
+interface Sent {
+  readonly ref: { readonly key: string; readonly ref: MessageRef } | undefined;
+}
+
 export class OutboxDispatcher {
   readonly #options: OutboxDispatcherOptions;
   readonly #lastUpdateAt = new Map<string, number>();
+  /**
+   * Entries the platform took whose delivery the store could not record (disk full, read-only):
+   * the next run records them without sending them again, which would post a copy every run.
+   */
+  readonly #unrecorded = new Map<number, Sent>();
   #running: Promise<DeliveryResult> | undefined;
 
   constructor(options: OutboxDispatcherOptions) {
@@ -55,6 +65,7 @@ export class OutboxDispatcher {
           const superseded = entries.slice(index + 1).some((later) => later.operation.kind === 'update' && later.operation.key === operation.key);
           if (superseded) {
             await outbox.markDelivered(entry.id, clock.now());
+            this.#unrecorded.delete(entry.id);
             continue;
           }
           const wait = (this.#lastUpdateAt.get(operation.key) ?? -Infinity) + this.#options.minUpdateIntervalMs - now;
@@ -69,17 +80,31 @@ export class OutboxDispatcher {
   }
 
   async #attempt(entry: OutboxEntry): Promise<'delivered' | 'abandoned' | { readonly retryInMs: number }> {
+    const { outbox, clock } = this.#options;
+    let sent = this.#unrecorded.get(entry.id);
+    if (sent === undefined) {
+      const outcome = await this.#trySend(entry);
+      if (!('ref' in outcome)) return outcome.failed;
+      sent = outcome;
+      // The platform has it now: a failure from here on is the store's (it propagates), and must not send it again.
+      this.#unrecorded.set(entry.id, sent);
+    }
+    if (sent.ref !== undefined) await outbox.saveRef(sent.ref.key, sent.ref.ref);
+    await outbox.markDelivered(entry.id, clock.now());
+    this.#unrecorded.delete(entry.id);
+    return 'delivered';
+  }
+
+  async #trySend(entry: OutboxEntry): Promise<Sent | { readonly failed: 'abandoned' | { readonly retryInMs: number } }> {
     const { outbox, clock, log } = this.#options;
     try {
-      await this.#send(entry);
-      await outbox.markDelivered(entry.id, clock.now());
-      return 'delivered';
+      return await this.#send(entry);
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof ChatDeliveryError && !error.retryable) {
         log.error('chat rejected an outbox entry; giving up on it', { entry: entry.id, error: message });
         await outbox.markAbandoned(entry.id, message, clock.now());
-        return 'abandoned';
+        return { failed: 'abandoned' };
       }
       const backoff = Math.min(this.#options.maxBackoffMs, 500 * 2 ** Math.min(entry.attempts, 10));
       const retryAfter = error instanceof ChatDeliveryError ? (error.retryAfterMs ?? 0) : 0;
@@ -87,7 +112,7 @@ export class OutboxDispatcher {
       const retryAt = new Date(clock.now().getTime() + retryInMs);
       log.warn('chat delivery failed; will retry', { entry: entry.id, attempts: entry.attempts + 1, retryAt: retryAt.toISOString(), error: message });
       await outbox.markAttemptFailed(entry.id, message, retryAt);
-      return { retryInMs };
+      return { failed: { retryInMs } };
     }
   }
 
@@ -105,28 +130,29 @@ export class OutboxDispatcher {
     }
   }
 
-  async #send(entry: OutboxEntry): Promise<void> {
+  /** Sends the entry; what the platform made is recorded by the caller. */
+  async #send(entry: OutboxEntry): Promise<Sent> {
     const { outbox, chat, clock } = this.#options;
     const operation = entry.operation;
     switch (operation.kind) {
       case 'post': {
-        await outbox.saveRef(operation.key, await chat.post(operation.message));
-        return;
+        return { ref: { key: operation.key, ref: await chat.post(operation.message) } };
       }
       case 'update': {
         const ref = await outbox.refFor(operation.key);
+        let posted: MessageRef | undefined;
         // The original is gone (its post was given up on, or the platform no longer has it):
         // post the newest content instead of losing it.
         if (ref === undefined || !(await this.#accepted(() => chat.update(ref, operation.message)))) {
-          await outbox.saveRef(operation.key, await chat.post(operation.message));
+          posted = await chat.post(operation.message);
         }
         this.#lastUpdateAt.set(operation.key, clock.now().getTime());
-        return;
+        return { ref: posted === undefined ? undefined : { key: operation.key, ref: posted } };
       }
       case 'reply': {
         const thread = await outbox.refFor(operation.threadKey);
         if (thread === undefined || !(await this.#accepted(() => chat.reply(thread, operation.message)))) await chat.post(operation.message);
-        return;
+        return { ref: undefined };
       }
     }
   }

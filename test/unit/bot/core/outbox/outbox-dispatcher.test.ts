@@ -541,6 +541,63 @@ describe('OutboxDispatcher: concurrent calls', () => {
   });
 });
 
+describe('OutboxDispatcher: a store that cannot record deliveries (disk full, read-only)', () => {
+  /** An outbox whose writes fail while `broken` (reads still work), as SQLite on a full disk. */
+  class BrokenWrites extends MemoryOutbox {
+    broken = false;
+    override markDelivered(id: number, at: Date): Promise<void> {
+      return this.broken ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : super.markDelivered(id, at);
+    }
+    override markAttemptFailed(id: number, error: string, retryAt: Date): Promise<void> {
+      return this.broken ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : super.markAttemptFailed(id, error, retryAt);
+    }
+    override saveRef(key: string, ref: MessageRef): Promise<void> {
+      return this.broken ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : super.saveRef(key, ref);
+    }
+  }
+
+  it('sends a post, a reply and an update once each, however often it runs, and records them when the store works again', async () => {
+    const outbox = new BrokenWrites();
+    const s = setup({ outbox });
+    await enqueue(s, post('w', 'w1'), reply('w', 'asked'));
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 2, waitMs: undefined });
+    await enqueue(s, post('x', 'x1'), reply('w', 'approved'), update('w', 'w2'));
+    outbox.broken = true;
+
+    for (let run = 0; run < 5; run++) {
+      expect(await rejectionOf(s.dispatcher.deliverDue())).toEqual(new Error('SQLITE_FULL: database or disk is full'));
+      s.clock.advance(1000);
+    }
+    // The store failed right after the first send; nothing went out again, and nothing after it (order).
+    expect(s.chat.sent).toEqual(['post w1', 'reply asked', 'post x1']);
+
+    outbox.broken = false;
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 3, waitMs: undefined });
+    expect(s.chat.sent).toEqual(['post w1', 'reply asked', 'post x1', 'reply approved', 'update w2']);
+    expect(outbox.refs()).toEqual(new Map([['w', { id: 'm1' }], ['x', { id: 'm3' }]]));
+    expect(await outbox.countPending()).toBe(0);
+  });
+
+  it('does not update a message again while its update cannot be recorded', async () => {
+    const outbox = new BrokenWrites();
+    const s = setup({ outbox });
+    await enqueue(s, post('w', 'w1'));
+    await s.dispatcher.deliverDue();
+    await enqueue(s, update('w', 'w2'));
+    outbox.broken = true;
+
+    for (let run = 0; run < 5; run++) {
+      await rejectionOf(s.dispatcher.deliverDue());
+      s.clock.advance(2000);
+    }
+    outbox.broken = false;
+    await s.dispatcher.deliverDue();
+
+    expect(s.chat.sent).toEqual(['post w1', 'update w2']);
+    expect(await outbox.countPending()).toBe(0);
+  });
+});
+
 describe('MemoryOutbox (the fake keeps the port\'s promises)', () => {
   it('lists pending entries oldest first, up to the limit, with attempts and retry time', async () => {
     const outbox = new MemoryOutbox();
