@@ -58,7 +58,10 @@ export function observeNode(progress: NodeProgress, snapshot: NodeSnapshot, lock
   if (progress.state === 'done' || progress.state === 'skipped') return progress;
   const rebooted = snapshot.bootId !== progress.bootIdBefore;
   const inReboot = rebooted || !snapshot.ready;
-  const started = progress.startedAt !== undefined;
+  // A new boot id that also ended the node's need for a reboot means its turn came and went, even
+  // when its cordon and drain were never seen (the bot was down, or could not store them): it must
+  // not be left pending and skipped at the end.
+  const started = progress.startedAt !== undefined || (rebooted && snapshot.pendingReboot === undefined);
 
   if (started && rebooted && snapshot.ready) {
     if (!snapshot.unschedulable) return { ...progress, state: 'done', podsLeft: 0, blockedBy: undefined, doneAt: progress.doneAt ?? now };
@@ -89,7 +92,7 @@ export function observeNode(progress: NodeProgress, snapshot: NodeSnapshot, lock
 
 /** At the window's end: nodes that never started are skipped; the others keep their state. */
 export function closeProgress(progress: NodeProgress): NodeProgress {
-  return progress.startedAt === undefined && progress.state !== 'done' ? { ...progress, state: 'skipped' } : progress;
+  return progress.state === 'pending' || progress.state === 'waiting' ? { ...progress, state: 'skipped' } : progress;
 }
 
 export function isFinished(progress: NodeProgress): boolean {

@@ -171,6 +171,16 @@ describe('observeNode: before its turn', () => {
     ]);
   });
 
+  it('a node seen again only after its whole reboot (new boot id, no reboot needed any more) is done, not left pending', () => {
+    // The bot was down, or could not store anything, while kured cordoned, drained and rebooted it.
+    run([
+      { second: 1, snapshot: n1(), lock: HELD_ELSEWHERE, expect: { state: 'waiting' } },
+      { second: 300, snapshot: n1({ bootId: 'boot-2', pendingReboot: undefined }), lock: FREE, expect: { state: 'done', startedAt: undefined, doneAt: at(300), podsLeft: 0 } },
+    ]);
+    run([{ second: 300, snapshot: n1({ bootId: 'boot-2', pendingReboot: undefined, unschedulable: true }), lock: FREE, expect: { state: 'back', startedAt: undefined } }]);
+    run([{ second: 300, snapshot: n1({ bootId: 'boot-2', pendingReboot: undefined, ready: false }), lock: FREE, expect: { state: 'rebooting', rebootAt: at(300) } }]);
+  });
+
   it('a cordoned node being drained has started even when the lock view does not show it', () => {
     run([
       {
@@ -289,6 +299,13 @@ describe('closeProgress', () => {
     const closed = closeProgress(deepFreeze(progress));
 
     expect(closed).toEqual({ ...progress, state: to });
+  });
+
+  it('a node whose reboot was seen only afterwards is not skipped, though its start time is unknown', () => {
+    for (const state of ['rebooting', 'back', 'stuck'] as const) {
+      const progress = deepFreeze({ ...base, state, rebootAt: at(2) });
+      expect(closeProgress(progress)).toEqual(progress);
+    }
   });
 
   it('the cases above are every node state there is', () => {
