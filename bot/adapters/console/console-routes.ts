@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Actor, ChatInbound, InboundReply } from '../../core/ports/chat-port.ts';
+import { storageFailureAnswer } from '../chat/storage-failure-answer.ts';
 import type { Route } from '../http/http-server.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { ConsoleChannel, ConsoleEvent } from './console-channel.ts';
@@ -136,7 +137,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
         reply = await parsed.call(actor);
       } catch (error: unknown) {
         logger.error({ err: error, actor: actor.id }, `console ${what} failed`);
-        sendJson(response, 500, { ok: false, text: `Sorry, that ${what} failed inside the bot; the log says why.` });
+        sendJson(response, 500, { ok: false, text: storageFailureAnswer(error) ?? `Sorry, that ${what} failed inside the bot; the log says why.` });
         return;
       }
       sendJson(response, 200, { ok: reply.ok, text: reply.text });

@@ -10,6 +10,7 @@ import type { AnyMiddlewareArgs, BlockAction, SlackCommandMiddlewareArgs, types,
 import type { Actor, ChatInbound, InboundReply } from '../../core/ports/chat-port.ts';
 import { errorSummary } from '../chat/recent-deliveries.ts';
 import type { RecentDeliveries } from '../chat/recent-deliveries.ts';
+import { storageFailureAnswer } from '../chat/storage-failure-answer.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import { renderReply } from './slack-blocks.ts';
 import type { SlackMessagePayload } from './slack-blocks.ts';
@@ -226,7 +227,7 @@ async function guarded(call: () => Promise<InboundReply>, logger: Logger, actor:
     return await call();
   } catch (error: unknown) {
     logger.error({ err: error, actor: actor.id }, `Slack ${what} failed`);
-    return { ok: false, text: FAILED_INSIDE };
+    return { ok: false, text: storageFailureAnswer(error) ?? FAILED_INSIDE };
   }
 }
 

@@ -21,6 +21,7 @@ import type { ClickData } from './teams-cards.ts';
 import { cardActivity, conversationsOf } from './teams-connector.ts';
 import { errorSummary } from '../chat/recent-deliveries.ts';
 import type { RecentDeliveries } from '../chat/recent-deliveries.ts';
+import { storageFailureAnswer } from '../chat/storage-failure-answer.ts';
 
 export const ADAPTIVE_CARD_ACTION_INVOKE = 'adaptiveCard/action';
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
@@ -89,7 +90,7 @@ export function teamsTurnHandler(options: TeamsInboundOptions): (context: TurnCo
       else if (activity.type === 'message') await onMessage(incoming, options);
     } catch (error: unknown) {
       logger.error({ err: error, type: activity.type, user: incoming.actor?.id }, 'Teams activity handling failed');
-      if (isCardAction(activity)) await invokeAnswer(context, FAILED_INSIDE);
+      if (isCardAction(activity)) await invokeAnswer(context, storageFailureAnswer(error) ?? FAILED_INSIDE);
     }
   };
 }
@@ -238,7 +239,7 @@ async function guarded(call: () => Promise<InboundReply>, logger: Logger, actor:
     return await call();
   } catch (error: unknown) {
     logger.error({ err: error, actor: actor.id }, `Teams ${what} failed`);
-    return { ok: false, text: FAILED_INSIDE };
+    return { ok: false, text: storageFailureAnswer(error) ?? FAILED_INSIDE };
   }
 }
 

@@ -74,7 +74,7 @@ export class MaintenanceEngine implements ChatInbound {
       const parsed = parseCommand(text, { defaultZone: this.#context.settings.defaultZone });
       if (!parsed.ok) return { ok: false, text: parsed.message };
       const reply = await this.#execute(actor, parsed.command);
-      await this.#step();
+      await this.#stepAfter('command');
       return reply;
     });
   }
@@ -84,7 +84,7 @@ export class MaintenanceEngine implements ChatInbound {
       const target = action === RELEASE_LOCK_ACTION ? parseReleaseValue(value) : undefined;
       if (target !== undefined) {
         const reply = await releaseStuckLock(this.#context, actor, target, 'button');
-        await this.#step();
+        await this.#stepAfter('click');
         return reply;
       }
       const windowId = /^\d{1,9}$/.test(value) ? Number(value) : undefined;
@@ -99,7 +99,7 @@ export class MaintenanceEngine implements ChatInbound {
         return { ok: false, text: 'unknown action' };
       }
       const reply = await decide(this.#context, actor, action, windowId, 'button');
-      await this.#step();
+      await this.#stepAfter('click');
       return reply;
     });
   }
@@ -169,6 +169,19 @@ export class MaintenanceEngine implements ChatInbound {
     await advanceWindows(this.#context);
     await trackNodes(this.#context);
     await postDigestIfDue(this.#context);
+  }
+
+  /**
+   * Moves on right after a command or click (e.g. opens a window approved to start now). Its
+   * failure is not the command's: the reply stands (a status must answer while the database cannot
+   * be written), and the next tick tries again.
+   */
+  async #stepAfter(what: 'command' | 'click'): Promise<void> {
+    try {
+      await this.#step();
+    } catch (error: unknown) {
+      this.#context.log.error(`the engine could not move on after a ${what}; it tries again at its next tick`, { err: error });
+    }
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
