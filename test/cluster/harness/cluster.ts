@@ -233,6 +233,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
         '--service-cluster-ip-range=10.0.0.0/24',
+        // pods/log and friends go to the node's kubelet (harness/kubelet-log-server.ts): at its
+        // InternalIP (the Hostname address is a node name nothing resolves), both sides verified
+        `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+        `--kubelet-client-key=${pki.kubeletClientKey}`,
+        `--kubelet-certificate-authority=${pki.caCert}`,
+        '--kubelet-preferred-address-types=InternalIP',
         // the "kubernetes" Endpoints may not point at loopback; nothing here needs them
         '--endpoint-reconciler-type=none',
         '--allow-privileged=true',

@@ -6,12 +6,27 @@
 # DaemonSet (single-owner form, updated with optimistic concurrency as kured does), cordon and
 # drain (kubectl drain uses k8s.io/kubectl/pkg/drain, as kured does, with the same options),
 # `nsenter -m/proc/1/ns/mnt -- <reboot command>`, and after the reboot uncordon + lock release.
+# It logs as kured 1.23 does (slog text records; the drain library's output as "draining: results"
+# records with a stdout/stderr attribute), so the bot reads the same lines from its pod log.
 # Usage: kured-standin.sh KUBECTL PERIOD_SECONDS REBOOT_COMMAND DS_NAMESPACE DS_NAME  (KURED_NODE_ID set)
 set -u
 kubectl=$1 period=$2 reboot=$3 ns=$4 ds=$5
 node=${KURED_NODE_ID:?KURED_NODE_ID is required}
 ann=weave.works/kured-node-lock
-say() { echo "time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) level=INFO msg=\"$*\" node=$node"; }
+# slog quotes a value as Go's strconv.Quote does: backslash and double quote escaped
+quote() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+say() { printf '%s\n' "time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) level=INFO msg=\"$(quote "$*")\" node=$node"; }
+# kured wraps the drain library's Out and ErrOut (cmd/kured slogWriter): one record per line written,
+# the line (with its newline) in a stdout or stderr attribute
+results() { # stdout|stderr
+  while IFS= read -r line; do
+    case "$line" in
+      # kubectl drain's own progress lines (its command, not the library): kured prints none of them
+      "node/$node cordoned" | "node/$node drained" | pod/*" evicted") continue ;;
+    esac
+    printf '%s\n' "time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) level=INFO msg=\"draining: results\" node=$node $1=\"$(quote "$line")\\n\""
+  done
+}
 
 lock() { # prints "<resourceVersion> <lock annotation value>"
   "$kubectl" get daemonset "$ds" -n "$ns" \
@@ -57,24 +72,22 @@ while :; do
   fi
 
   say "Starting drain"
-  rcfile="$HOME/drain.rc"
-  { "$kubectl" drain "$node" --ignore-daemonsets --delete-emptydir-data --force 2>&1; echo "drain-exit=$?"; } |
-    while IFS= read -r line; do
-      case "$line" in
-        drain-exit=*) echo "${line#drain-exit=}" >"$rcfile" ;;
-        *) say "draining: results: $line" ;;
-      esac
-    done
+  rcfile="$HOME/drain.rc" errfifo="$HOME/drain.stderr"
+  rm -f "$errfifo" && mkfifo "$errfifo"
+  results stderr <"$errfifo" &
+  errreader=$!
+  { "$kubectl" drain "$node" --ignore-daemonsets --delete-emptydir-data --force 2>"$errfifo"; echo "$?" >"$rcfile"; } | results stdout
+  wait "$errreader"
   if [ "$(cat "$rcfile")" != 0 ]; then
-    say "drain failed; releasing lock and uncordoning"
     state=$(lock) && set_lock "${state%% *}" "$ann-"
+    say "Performing a best-effort uncordon after failed cordon and drain"
     "$kubectl" uncordon "$node" >/dev/null
     continue
   fi
   say "Triggering reboot for node $node"
   /usr/bin/nsenter -m/proc/1/ns/mnt -- "$reboot" && say "Invoked reboot command"
   while :; do
-    sleep 60
     say "Waiting for reboot"
+    sleep 60
   done
 done

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestCluster } from './cluster.ts';
 import { freePort } from './cluster.ts';
+import { ContainerLog } from './container-log.ts';
 import type { SimulatedNodes } from './nodes.ts';
 import type { ManagedProcess } from './processes.ts';
 
@@ -65,6 +66,12 @@ export interface NodeDaemonsOptions {
   readonly serviceAccount?: { readonly namespace: string; readonly name: string };
   /** How long a rebooting node stays down (default 1000 ms); a simulation parameter, not a wait. */
   readonly rebootDowntimeMs?: number;
+  /**
+   * Start a daemon on every node now (default true). false: only startOn() starts one, e.g. when
+   * the harness's DaemonSet controller has bound a kured pod to the node (harness/kured-pods.ts);
+   * the service-account token is then requested at the first start.
+   */
+  readonly autoStart?: boolean;
 }
 
 export interface NodeDaemons {
@@ -76,6 +83,12 @@ export interface NodeDaemons {
   /** Output of all incarnations of the node's daemon so far. */
   log(node: string): string;
   current(node: string): ManagedProcess | undefined;
+  /** The output of the node's current (or last) incarnation as a container log, for the kubelet log server. */
+  containerLog(node: string): ContainerLog | undefined;
+  /** Starts the node's daemon (and keeps restarting it after reboots) unless it runs already. */
+  startOn(node: string): Promise<void>;
+  /** Stops the node's daemon for good (until startOn). */
+  stopOn(node: string): Promise<void>;
   /**
    * Resolves with the `count`-th line (default: the first) of the node's daemon output, over all
    * incarnations, that matches `pattern`.
@@ -102,10 +115,17 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
   const sa = options.serviceAccount ?? { namespace: 'kube-system', name: 'kured' };
   const downtimeMs = options.rebootDowntimeMs ?? 1000;
   const runTarget = realpathSync('/var/run');
-  const token = await cluster.serviceAccountToken(sa.namespace, sa.name, 3 * 3600);
+  let tokenWritten: Promise<void> | undefined;
+  const writeTokens = async (): Promise<void> => {
+    const token = await cluster.serviceAccountToken(sa.namespace, sa.name, 3 * 3600);
+    for (const sandbox of sandboxes.values()) writeFileSync(path.join(sandbox.runDir, SERVICE_ACCOUNT_DIR, 'token'), token, { mode: 0o600 });
+  };
 
   const sandboxes = new Map<string, NodeSandbox>();
   const processes = new Map<string, ManagedProcess>();
+  const containerLogs = new Map<string, ContainerLog>();
+  /** Nodes whose daemon should run (restarted after each reboot). */
+  const wanted = new Set<string>();
   const history = new Map<string, string[]>();
   const boots = new Map<string, number>();
   const rebooting = new Set<string>();
@@ -118,7 +138,6 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
     const runDir = path.join(dir, 'run');
     const saDir = path.join(runDir, SERVICE_ACCOUNT_DIR);
     mkdirSync(saDir, { recursive: true });
-    writeFileSync(path.join(saDir, 'token'), token, { mode: 0o600 });
     writeFileSync(path.join(saDir, 'ca.crt'), cluster.caPem);
     writeFileSync(path.join(saDir, 'namespace'), sa.namespace);
     const rebootCommand = path.join(dir, 'reboot-command.sh');
@@ -137,6 +156,8 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
 
   async function startDaemon(node: string): Promise<void> {
     const sandbox = sandboxOf(node);
+    tokenWritten ??= writeTokens();
+    await tokenWritten;
     const boot = (boots.get(node) ?? 0) + 1;
     boots.set(node, boot);
     const context: DaemonContext = { sandbox, cluster, boot };
@@ -162,6 +183,14 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
       },
     );
     processes.set(node, proc);
+    const containerLog = new ContainerLog();
+    containerLogs.set(node, containerLog);
+    proc.onOutput((text) => {
+      containerLog.append(text);
+    });
+    void proc.exited.then(() => {
+      containerLog.end();
+    });
   }
 
   function log(node: string): string {
@@ -187,7 +216,7 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
     if (stopping) return;
     record.newBootID = await nodes.up(node);
     record.upAt = Date.now();
-    await startDaemon(node);
+    if (wanted.has(node) && !processes.has(node)) await startDaemon(node);
   }
 
   // The reboot command writes <node dir>/reboot-requested; look for it a few times a second.
@@ -204,7 +233,12 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
   }, 100);
 
   try {
-    for (const node of nodes.names) await startDaemon(node);
+    if (options.autoStart ?? true) {
+      for (const node of nodes.names) {
+        wanted.add(node);
+        await startDaemon(node);
+      }
+    }
   } catch (error) {
     clearInterval(watcher);
     throw error;
@@ -219,6 +253,20 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
     sentinelExists: (node) => existsSync(sandboxOf(node).sentinelHostPath),
     log,
     current: (node) => processes.get(node),
+    containerLog: (node) => containerLogs.get(node),
+    async startOn(node) {
+      sandboxOf(node);
+      wanted.add(node);
+      if (!processes.has(node) && !rebooting.has(node)) await startDaemon(node);
+    },
+    async stopOn(node) {
+      wanted.delete(node);
+      const proc = processes.get(node);
+      if (proc === undefined) return;
+      processes.delete(node);
+      await proc.stop(0);
+      history.get(node)?.push(proc.output());
+    },
     waitForLog(node, pattern, timeoutMs, count = 1) {
       return new Promise((resolve, reject) => {
         const deadline = Date.now() + timeoutMs;

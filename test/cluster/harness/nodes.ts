@@ -22,6 +22,11 @@ export interface SimulatedNodesOptions {
    */
   readonly podStartupMs?: number;
   readonly kubeletVersion?: string;
+  /**
+   * Port in status.daemonEndpoints.kubeletEndpoint (default 10250, where nothing listens): where
+   * kube-apiserver sends pods/log, e.g. to harness/kubelet-log-server.ts.
+   */
+  readonly kubeletPort?: number;
 }
 
 export interface NodeState {
@@ -63,6 +68,7 @@ export async function startSimulatedNodes(api: KubeClient, options: SimulatedNod
   const podStartupMs = options.podStartupMs ?? 1500;
   const capacity = options.capacity ?? { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '50Gi' };
   const kubeletVersion = options.kubeletVersion ?? 'v1.36.3';
+  const kubeletPort = options.kubeletPort ?? 10250;
   const states = new Map<string, { bootID: string; up: boolean; index: number; nextPodIp: number }>();
   const inFlight = new Set<string>();
   let stopped = false;
@@ -99,7 +105,7 @@ export async function startSimulatedNodes(api: KubeClient, options: SimulatedNod
         { type: 'InternalIP', address: '127.0.0.1' },
         { type: 'Hostname', address: name },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
       nodeInfo: {
         machineID: name.padEnd(32, '0').slice(0, 32),
         systemUUID: randomUUID(),

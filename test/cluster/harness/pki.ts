@@ -1,5 +1,7 @@
 // Test PKI: a throw-away CA and a loopback serving certificate (openssl; node:crypto can parse
-// but not issue X.509 certificates) and the service-account signing key pair (node:crypto).
+// but not issue X.509 certificates) and the service-account signing key pair (node:crypto); plus
+// the kubelet pair: the simulated kubelets' loopback serving certificate and the client
+// certificate kube-apiserver presents to them (pods/log is proxied to the node's kubelet).
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +18,12 @@ export interface ClusterPki {
   /** Service-account token signing key (PKCS#8 PEM) and its public key (SPKI PEM). */
   readonly serviceAccountKey: string;
   readonly serviceAccountPub: string;
+  /** Serving certificate of the simulated kubelets' HTTPS endpoint (127.0.0.1). */
+  readonly kubeletServingCert: string;
+  readonly kubeletServingKey: string;
+  /** kube-apiserver's client certificate towards kubelets (--kubelet-client-certificate). */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
 }
 
 async function openssl(args: readonly string[], cwd: string): Promise<void> {
@@ -37,6 +45,10 @@ export async function createPki(dir: string): Promise<ClusterPki> {
     servingKey: file('apiserver.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
+    kubeletServingCert: file('kubelet.crt'),
+    kubeletServingKey: file('kubelet.key'),
+    kubeletClientCert: file('apiserver-kubelet-client.crt'),
+    kubeletClientKey: file('apiserver-kubelet-client.key'),
   };
   await openssl(
     [
@@ -73,6 +85,8 @@ export async function createPki(dir: string): Promise<ClusterPki> {
     ],
     dir,
   );
+  await issue(dir, pki, 'kubelet', '/CN=system:node:simulated', ['extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  await issue(dir, pki, 'apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', ['extendedKeyUsage=clientAuth']);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -81,4 +95,12 @@ export async function createPki(dir: string): Promise<ClusterPki> {
   await writeFile(pki.serviceAccountKey, privateKey, { mode: 0o600 });
   await writeFile(pki.serviceAccountPub, publicKey);
   return pki;
+}
+
+/** `<name>.crt`/`<name>.key` in `dir`, signed by the test CA, with `extensions` besides the usual ones. */
+async function issue(dir: string, pki: ClusterPki, name: string, subject: string, extensions: readonly string[]): Promise<void> {
+  const file = (suffix: string): string => path.join(dir, `${name}.${suffix}`);
+  await writeFile(file('ext'), ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', ...extensions, ''].join('\n'));
+  await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', file('key'), '-out', file('csr'), '-subj', subject], dir);
+  await openssl(['x509', '-req', '-in', file('csr'), '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-out', file('crt'), '-days', '2', '-extfile', file('ext')], dir);
 }

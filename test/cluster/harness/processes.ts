@@ -26,6 +26,8 @@ export interface ManagedProcess {
   isRunning(): boolean;
   /** stdout and stderr so far (the last few MB), interleaved as they came. */
   output(): string;
+  /** Calls `listener` with every later chunk of stdout or stderr as it comes; returns a function that stops it. */
+  onOutput(listener: (text: string) => void): () => void;
   /** Resolves with the first output line matching `pattern` (also one already printed). */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** SIGTERM to the group, SIGKILL after `graceMs`, then SIGKILL to any straggler in the group. */
@@ -136,11 +138,13 @@ export function processSupervisor(): ProcessSupervisor {
 
     let output = '';
     const waiters = new Set<() => void>();
+    const outputListeners = new Set<(text: string) => void>();
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       log.write(text);
       output += text;
       if (output.length > OUTPUT_LIMIT) output = output.slice(output.length - OUTPUT_LIMIT / 2);
+      for (const listener of [...outputListeners]) listener(text);
       for (const waiter of [...waiters]) waiter();
     };
     child.stdout.on('data', onData);
@@ -166,6 +170,10 @@ export function processSupervisor(): ProcessSupervisor {
       exited,
       isRunning: () => running,
       output: () => output,
+      onOutput(listener) {
+        outputListeners.add(listener);
+        return () => outputListeners.delete(listener);
+      },
       waitForOutput(pattern, timeoutMs) {
         return new Promise((resolve, reject) => {
           const check = (): void => {
