@@ -15,6 +15,7 @@ import type { AuditLog } from '../../core/ports/audit-log.ts';
 import type { ChatInbound } from '../../core/ports/chat-port.ts';
 import type { Route } from '../http/http-server.ts';
 import type { Logger } from '../logging/create-logger.ts';
+import { activityShapeError } from './activity-shape.ts';
 import { connectorHttpClient } from './connector-http-client.ts';
 import { TeamsBindings } from './conversation-binding.ts';
 import type { ChatBindingRepository } from './chat-binding.ts';
@@ -166,8 +167,10 @@ export class TeamsAdapter {
       return;
     }
     const activity = body.value;
-    if (typeof activity !== 'object' || activity === null || Array.isArray(activity) || typeof (activity as { type?: unknown }).type !== 'string') {
-      refuse(request, response, 400, 'expected an activity (a JSON object with a type)');
+    const shapeError = activityShapeError(activity);
+    if (shapeError !== undefined) {
+      this.#logger.warn({ reason: shapeError }, 'Teams request refused: not an activity the bot can handle');
+      refuse(request, response, 400, shapeError);
       return;
     }
     await this.#track(async () => {
