@@ -14,7 +14,10 @@ export interface ResourceRequest {
   /** Plural, with a subresource as `pods/eviction`. */
   readonly resource: string;
   readonly verb: string;
-  /** The object's name; undefined for create (POST), list and watch of a collection. */
+  /**
+   * The object's name; undefined for a create by POST and for list and watch of a collection.
+   * A server-side apply that creates is authorized as `create` with the name from its URL.
+   */
   readonly name?: string | undefined;
 }
 

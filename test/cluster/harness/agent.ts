@@ -51,14 +51,14 @@ export function agentAccessManifests(): Manifest[] {
     );
 }
 
-/** A kubeconfig file for `token` against the test cluster (the CA pinned). */
-export function writeTokenKubeconfig(file: string, cluster: TestCluster, user: string, token: string): void {
+/** A kubeconfig file for `token` against the test cluster (the CA pinned), optionally with the context's namespace. */
+export function writeTokenKubeconfig(file: string, cluster: TestCluster, user: string, token: string, namespace?: string): void {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority': cluster.pki.caCert } }],
     users: [{ name: user, user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user } }],
+    contexts: [{ name: 'test', context: { cluster: 'test', user, ...(namespace === undefined ? {} : { namespace }) } }],
     'current-context': 'test',
   };
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
