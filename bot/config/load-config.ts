@@ -9,6 +9,7 @@ import { ConfigError } from './config-error.ts';
 import type { KuredUserOptions } from '../adapters/cluster/kubernetes/kured-options.ts';
 import type { Config } from './config.ts';
 import { maskSecret } from './mask-secret.ts';
+import { shownText, shownValue } from './shown-text.ts';
 import { CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, settingList, settings } from './settings.ts';
 import type { SettingDefinition } from './settings.ts';
 
@@ -176,13 +177,13 @@ function resolveSetting<T>(
     const parsed = definition.schema.safeParse(definition.fromEnv(fromEnv));
     if (parsed.success) return parsed.data;
     const shown = definition.secret ? maskSecret(fromEnv) : fromEnv;
-    throw new ConfigError(`${definition.env}=${JSON.stringify(shown)} (environment): expected ${definition.expected}`);
+    throw new ConfigError(`${definition.env}=${shownValue(shown)} (environment): expected ${definition.expected}`);
   }
   const fromFile = file?.values.get(definition.path);
   if (fromFile !== undefined) {
     const parsed = definition.schema.safeParse(fromFile.value);
     if (parsed.success) return parsed.data;
-    const shown = definition.secret ? JSON.stringify(maskSecret(fromFile.value)) : JSON.stringify(fromFile.value);
+    const shown = shownValue(definition.secret ? maskSecret(fromFile.value) : fromFile.value);
     throw new ConfigError(
       `${definition.path}=${shown} (${file?.label ?? ''} line ${fromFile.line}): expected ${definition.expected}`,
     );
@@ -207,8 +208,8 @@ function readConfigFile(sources: ConfigSources): LoadedFile | undefined {
   const fromEnv = sources.env[CONFIG_FILE_ENV];
   const explicit = sources.configPath ?? (fromEnv === '' ? undefined : fromEnv);
   const origin = sources.configPath !== undefined ? '--config' : CONFIG_FILE_ENV;
-  const label = explicit ?? DEFAULT_CONFIG_FILE;
-  const path = resolve(sources.cwd, label);
+  const path = resolve(sources.cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  const label = shownText(explicit ?? DEFAULT_CONFIG_FILE);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -230,7 +231,7 @@ export function parseSettingsYaml(text: string, label: string): ReadonlyMap<stri
     const position = lines.linePos(firstError.pos[0]);
     const where = `${label} line ${position.line}, column ${position.col}`;
     const reason = firstError.message.split(' at line ')[0] ?? firstError.message;
-    throw new ConfigError(`${where}: invalid YAML (${reason})`);
+    throw new ConfigError(`${where}: invalid YAML (${shownText(reason)})`);
   }
   const lineOf = (node: Node | null | undefined): number =>
     node?.range === undefined || node.range === null ? 1 : lines.linePos(node.range[0]).line;
@@ -246,7 +247,7 @@ export function parseSettingsYaml(text: string, label: string): ReadonlyMap<stri
     if (node === null || (isScalar(node) && node.value === null)) return;
     if (!isMap(node)) {
       const keys = [...new Set(knownPaths.filter((path) => path.startsWith(`${group}.`)).map((path) => path.slice(group.length + 1).split('.')[0]))];
-      throw new ConfigError(`${group}=${JSON.stringify(node.toJSON())} (${label} line ${lineOf(node)}): expected a mapping with keys ${keys.join(', ')}`);
+      throw new ConfigError(`${group}=${shownValue(node.toJSON())} (${label} line ${lineOf(node)}): expected a mapping with keys ${keys.join(', ')}`);
     }
     for (const pair of node.items as Pair<Node, Node | null>[]) {
       const path = `${group}.${keyText(pair)}`;
@@ -275,7 +276,7 @@ function keyText(pair: Pair<Node, Node | null>): string {
 function unknownKey(key: string, known: readonly string[], label: string, line: number): ConfigError {
   const suggestion = closestName(key, known);
   return new ConfigError(
-    `unknown key "${key}" (${label} line ${line})` +
+    `unknown key "${shownText(key)}" (${label} line ${line})` +
       (suggestion === undefined ? `; known: ${known.join(', ')}` : `; did you mean "${suggestion}"?`),
   );
 }
