@@ -74,11 +74,6 @@ export function podLeft(state: DrainLogState, key: string): DrainLogState {
   return { ...state, refusals };
 }
 
-/** The refusal to report: the oldest outstanding one. */
-export function currentRefusal(state: DrainLogState): Refusal | undefined {
-  return state.refusals.values().next().value;
-}
-
 function sameRefusal(a: Refusal, b: Refusal): boolean {
   return a.byDisruptionBudget === b.byDisruptionBudget && a.final === b.final && a.message === b.message;
 }

@@ -3,6 +3,7 @@
 // DrainProgress { podsLeft, blockedBy }. A refused eviction blocks until its pod leaves the node;
 // a PodDisruptionBudget refusal names the budget (looked up once per pod) when it can be found.
 // Closed by the DrainTracker when the node stops draining; everything it opened is closed with it.
+import type { LabelSelector } from '../../../core/cluster/label-selector.ts';
 import type { DrainProgress } from '../../../core/ports/cluster-port.ts';
 import { applyKuredLogEvent, NO_DRAIN_LOG, podKeyOf, podLeft } from './drain-log-state.ts';
 import type { DrainLogState } from './drain-log-state.ts';
@@ -41,6 +42,8 @@ export interface DrainSessionOptions {
   readonly node: string;
   readonly kured: KuredPods;
   readonly sources: DrainSessionSources;
+  /** kured's --drain-pod-selector as deployed (undefined: every pod is drained). */
+  readonly drainPodSelector: () => LabelSelector | undefined;
   /** The progress changed. */
   readonly onChange: () => void;
   readonly onError: (error: unknown) => void;
@@ -50,8 +53,8 @@ export class DrainSession {
   readonly node: string;
   readonly #options: DrainSessionOptions;
   readonly #pods: PodsOnNode;
-  /** Budget (`namespace/name`) of a refused pod by pod key; null when it has none or it could not be read. */
-  readonly #budgets = new Map<string, string | null>();
+  /** Budget (`namespace/name`) of a refused pod by pod key; null when it has none or it could not be read; undefined while looked up. */
+  readonly #budgets = new Map<string, string | null | undefined>();
   readonly #closing: Promise<void>[] = [];
   #follower: { readonly uid: string; readonly follow: LogFollow } | undefined;
   #log: DrainLogState = NO_DRAIN_LOG;
@@ -75,7 +78,12 @@ export class DrainSession {
   /** undefined until the pods on the node are known. */
   progress(): DrainProgress | undefined {
     if (!this.#pods.synced) return undefined;
-    return drainProgressOf(this.#pods.pods(), this.#log, (key) => this.#budgets.get(key) ?? undefined);
+    return drainProgressOf(
+      this.#pods.pods(),
+      this.#log,
+      (key) => (this.#budgets.has(key) ? this.#budgets.get(key) : null),
+      this.#options.drainPodSelector(),
+    );
   }
 
   async close(): Promise<void> {
@@ -154,16 +162,17 @@ export class DrainSession {
 
   #lookUpBudget(pod: PodLike, namespace: string): void {
     const key = podKey(pod);
-    this.#budgets.set(key, null); // looked up once per pod, even when it fails
+    this.#budgets.set(key, undefined); // looked up once per pod, even when it fails
     this.#options.sources.disruptionBudgets(namespace).then(
       (budgets) => {
         const budget = budgetFor(pod, budgets);
-        if (budget === undefined) return;
-        this.#budgets.set(key, podKeyOf({ namespace, name: budget.metadata?.name ?? '' }));
+        this.#budgets.set(key, budget === undefined ? null : podKeyOf({ namespace, name: budget.metadata?.name ?? '' }));
         this.#update();
       },
       (error: unknown) => {
+        this.#budgets.set(key, null);
         this.#report(new Error(`listing the PodDisruptionBudgets of namespace ${namespace} (to name the one refusing to evict ${key}) failed; reporting the pod instead`, { cause: error }));
+        this.#update();
       },
     );
   }

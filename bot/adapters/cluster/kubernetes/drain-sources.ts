@@ -5,8 +5,11 @@
 // get pods/log in kured's namespace, list poddisruptionbudgets (policy) to name a refusing budget.
 import { AppsV1Api, CoreV1Api, ListWatch, PolicyV1Api, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, V1DaemonSet, V1Pod } from '@kubernetes/client-node';
-import type { DrainTrackerSources, KuredLockHolders } from './drain-tracker.ts';
+import { parseLabelSelector } from '../../../core/cluster/label-selector.ts';
+import type { LabelSelector } from '../../../core/cluster/label-selector.ts';
+import type { DrainTrackerSources, KuredDaemonSetView } from './drain-tracker.ts';
 import { lockHolders, parseLockAnnotation, KURED_LOCK_ANNOTATION } from './kured-lock-annotation.ts';
+import { drainPodSelectorArg } from './node-pods.ts';
 import { PodLogFollower } from './pod-log-follower.ts';
 import { RestartingInformer } from './restarting-informer.ts';
 
@@ -23,10 +26,11 @@ export function kubernetesDrainSources(kubeConfig: KubeConfig, options: DrainSou
   const policy = kubeConfig.makeApiClient(PolicyV1Api);
   const backoff = { initialBackoffMs: options.initialBackoffMs, maxBackoffMs: options.maxBackoffMs };
   return {
-    watchLock(onChange, onError) {
+    watchKured(onChange, onError) {
       const { namespace, name } = options.daemonSet;
       const fieldSelector = `metadata.name=${name}`;
       let holders: readonly string[] = [];
+      let selector: LabelSelector | undefined;
       let seen: string | undefined;
       const informer: RestartingInformer<V1DaemonSet> = new RestartingInformer(
         new ListWatch<V1DaemonSet>(
@@ -41,8 +45,10 @@ export function kubernetesDrainSources(kubeConfig: KubeConfig, options: DrainSou
           onChange: () => {
             const daemonSet = informer.list().find((candidate) => candidate.metadata?.name === name);
             const value = daemonSet?.metadata?.annotations?.[KURED_LOCK_ANNOTATION];
-            // Said once per lock value, and once more when the list is complete (holders become known).
-            const key = JSON.stringify([informer.synced, value ?? null]);
+            const args = daemonSet?.spec?.template.spec?.containers.flatMap((container) => container.args ?? []) ?? [];
+            const selectorText = drainPodSelectorArg(args);
+            // Said once per lock value and selector, and once more when the list is complete (holders become known).
+            const key = JSON.stringify([informer.synced, value ?? null, selectorText ?? null]);
             if (key === seen) return;
             seen = key;
             try {
@@ -51,20 +57,24 @@ export function kubernetesDrainSources(kubeConfig: KubeConfig, options: DrainSou
               holders = [];
               onError(error);
             }
+            const parsed = selectorText === undefined ? undefined : parseLabelSelector(selectorText);
+            selector = parsed?.ok === true ? parsed.selector : undefined;
+            if (parsed?.ok === false) onError(new Error(`kured's --drain-pod-selector cannot be read, so every pod on a draining node is counted: ${parsed.message}`));
             onChange();
           },
           onError,
           ...backoff,
         },
       );
-      const lock: KuredLockHolders = {
+      const view: KuredDaemonSetView = {
         holders: () => (informer.synced ? holders : undefined),
+        drainPodSelector: () => selector,
         start: () => {
           informer.start();
         },
         stop: () => informer.stop(),
       };
-      return lock;
+      return view;
     },
 
     watchPods(node, onChange, onError) {

@@ -5,6 +5,7 @@
 // the pods on it and kured's log there; it is closed as soon as the node stops draining.
 // kured's --annotate-nodes annotation (weave.works/kured-reboot-in-progress) does not decide this:
 // kured 1.23 sets it before it even tries for the lock, so it also marks nodes still waiting.
+import type { LabelSelector } from '../../../core/cluster/label-selector.ts';
 import type { DrainProgress } from '../../../core/ports/cluster-port.ts';
 import { DrainSession } from './drain-session.ts';
 import type { DrainSessionSources, KuredPods } from './drain-session.ts';
@@ -12,16 +13,19 @@ import type { NodeLike } from './node-snapshot.ts';
 import { nodeSnapshot } from './node-snapshot.ts';
 import type { DrainSource } from './node-watch.ts';
 
-export interface KuredLockHolders {
+/** What the tracker reads from kured's DaemonSet. */
+export interface KuredDaemonSetView {
   /** Nodes holding kured's lock; undefined until known. Empty when kured is not deployed. */
   holders(): readonly string[] | undefined;
+  /** Its --drain-pod-selector, when set: only matching pods are drained. */
+  drainPodSelector(): LabelSelector | undefined;
   start(): void;
   stop(): Promise<void>;
 }
 
 export interface DrainTrackerSources extends DrainSessionSources {
-  /** Watches kured's lock; `onChange` whenever the holders may have changed. Not started yet. */
-  watchLock(onChange: () => void, onError: (error: unknown) => void): KuredLockHolders;
+  /** Watches kured's DaemonSet (lock, arguments); `onChange` whenever they may have changed. Not started yet. */
+  watchKured(onChange: () => void, onError: (error: unknown) => void): KuredDaemonSetView;
 }
 
 export interface DrainTrackerOptions {
@@ -34,7 +38,7 @@ export interface DrainTrackerOptions {
 
 export class DrainTracker implements DrainSource {
   readonly #options: DrainTrackerOptions;
-  readonly #lock: KuredLockHolders;
+  readonly #kured: KuredDaemonSetView;
   readonly #sessions = new Map<string, DrainSession>();
   /** bootID of each lock holder when its hold was first seen. */
   readonly #holdBoots = new Map<string, string>();
@@ -45,7 +49,7 @@ export class DrainTracker implements DrainSource {
 
   constructor(options: DrainTrackerOptions) {
     this.#options = options;
-    this.#lock = options.sources.watchLock(
+    this.#kured = options.sources.watchKured(
       () => {
         this.#changed();
       },
@@ -59,7 +63,7 @@ export class DrainTracker implements DrainSource {
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    this.#lock.start();
+    this.#kured.start();
   }
 
   /** Nodes being drained right now. */
@@ -69,7 +73,7 @@ export class DrainTracker implements DrainSource {
 
   observe(nodes: readonly NodeLike[]): ReadonlyMap<string, DrainProgress> {
     if (this.#closed) return this.#current;
-    const holders = this.#lock.holders();
+    const holders = this.#kured.holders();
     const present = new Set<string>();
     for (const node of nodes) {
       const snapshot = nodeSnapshot(node);
@@ -102,8 +106,8 @@ export class DrainTracker implements DrainSource {
     this.#closed = true;
     for (const name of [...this.#sessions.keys()]) this.#end(name);
     this.#current = new Map();
-    const lock = this.#lock.stop();
-    await Promise.all([...this.#closing, lock]);
+    const kured = this.#kured.stop();
+    await Promise.all([...this.#closing, kured]);
   }
 
   #open(name: string): void {
@@ -113,6 +117,7 @@ export class DrainTracker implements DrainSource {
         node: name,
         kured: this.#options.kured,
         sources: this.#options.sources,
+        drainPodSelector: () => this.#kured.drainPodSelector(),
         onChange: () => {
           this.#changed();
         },

@@ -1,13 +1,14 @@
 // The pods on a draining node as the drain sees them, and the PodDisruptionBudget behind a
 // refused eviction. Pure.
 // A drain (k8s.io/kubectl/pkg/drain with kured's options) leaves DaemonSet pods and mirror (static)
-// pods where they are, and finished pods need no eviction: the rest is what is still to go.
-// Terminating pods still count: the drain waits until they are gone.
+// pods where they are, and finished pods need no eviction, nor do pods outside kured's
+// --drain-pod-selector: the rest is what is still to go. Terminating pods still count: the drain
+// waits until they are gone.
 import { matchesLabels } from '../../../core/cluster/label-selector.ts';
-import type { LabelRequirement } from '../../../core/cluster/label-selector.ts';
+import type { LabelRequirement, LabelSelector } from '../../../core/cluster/label-selector.ts';
 import type { DrainProgress } from '../../../core/ports/cluster-port.ts';
 import type { DrainLogState } from './drain-log-state.ts';
-import { currentRefusal, podKeyOf } from './drain-log-state.ts';
+import { podKeyOf } from './drain-log-state.ts';
 
 /** The parts of a V1Pod read here (V1Pod fits it). */
 export interface PodLike {
@@ -41,9 +42,10 @@ export function podKey(pod: PodLike): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }
 
-/** A pod the drain still has to evict (or is waiting for). */
-export function isDrainable(pod: PodLike): boolean {
+/** A pod the drain still has to evict (or is waiting for); `selector` is kured's --drain-pod-selector. */
+export function isDrainable(pod: PodLike, selector?: LabelSelector): boolean {
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return false;
+  if (selector !== undefined && !matchesLabels(selector, pod.metadata?.labels ?? {})) return false;
   if (pod.metadata?.ownerReferences?.some((owner) => owner.kind === 'DaemonSet' && owner.controller === true) === true) return false;
   const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed';
@@ -78,15 +80,35 @@ export function budgetFor(pod: PodLike, budgets: readonly DisruptionBudgetLike[]
 /**
  * Drain progress of a node: the pods still to go, and what blocks the drain right now, from the
  * oldest outstanding refusal: `PodDisruptionBudget shop/web` when the budget is known, else
- * `pod shop/web-0`.
+ * `pod shop/web-0`. `budgetOfPod` answers `namespace/name` of the budget, null when there is none
+ * (or it cannot be read), undefined while it is still being looked up: such a refusal is not
+ * reported yet, so the channel does not hear of the pod first and of its budget a moment later.
  */
-export function drainProgressOf(pods: readonly PodLike[], log: DrainLogState, budgetOfPod: (key: string) => string | undefined): DrainProgress {
-  const podsLeft = pods.filter(isDrainable).length;
-  const refusal = currentRefusal(log);
-  if (refusal === undefined) return { podsLeft, blockedBy: undefined };
-  const key = podKeyOf(refusal.pod);
-  const budget = refusal.byDisruptionBudget ? budgetOfPod(key) : undefined;
-  return { podsLeft, blockedBy: budget === undefined ? `pod ${key}` : `PodDisruptionBudget ${budget}` };
+export function drainProgressOf(
+  pods: readonly PodLike[],
+  log: DrainLogState,
+  budgetOfPod: (key: string) => string | null | undefined,
+  selector?: LabelSelector,
+): DrainProgress {
+  const podsLeft = pods.filter((pod) => isDrainable(pod, selector)).length;
+  for (const refusal of log.refusals.values()) {
+    const key = podKeyOf(refusal.pod);
+    if (!refusal.byDisruptionBudget) return { podsLeft, blockedBy: `pod ${key}` };
+    const budget = budgetOfPod(key);
+    if (budget === undefined) continue;
+    return { podsLeft, blockedBy: budget === null ? `pod ${key}` : `PodDisruptionBudget ${budget}` };
+  }
+  return { podsLeft, blockedBy: undefined };
+}
+
+/** kured's --drain-pod-selector among its container's arguments (`--flag=value` or `--flag value`), if set. */
+export function drainPodSelectorArg(args: readonly string[]): string | undefined {
+  let found: string | undefined;
+  args.forEach((arg, index) => {
+    if (arg.startsWith('--drain-pod-selector=')) found = arg.slice('--drain-pod-selector='.length);
+    else if (arg === '--drain-pod-selector') found = args[index + 1];
+  });
+  return found === undefined || found.trim() === '' ? undefined : found;
 }
 
 function requirementsOf(selector: LabelSelectorLike): LabelRequirement[] {

@@ -1,11 +1,16 @@
 // What kured's log says about a drain, folded line by line: refusals appear, a retry is not a
 // success, the pod leaving (or kubectl's "evicted") clears its refusal, the end of the drain clears all.
 import { describe, expect, it } from 'vitest';
-import { applyKuredLogEvent, currentRefusal, NO_DRAIN_LOG, podLeft } from '../../../../../../bot/adapters/cluster/kubernetes/drain-log-state.ts';
-import type { DrainLogState } from '../../../../../../bot/adapters/cluster/kubernetes/drain-log-state.ts';
+import { applyKuredLogEvent, NO_DRAIN_LOG, podLeft } from '../../../../../../bot/adapters/cluster/kubernetes/drain-log-state.ts';
+import type { DrainLogState, Refusal } from '../../../../../../bot/adapters/cluster/kubernetes/drain-log-state.ts';
 import { parseKuredLogLine } from '../../../../../../bot/adapters/cluster/kubernetes/kured-log-line.ts';
 
 const PDB = "Cannot evict pod as it would violate the pod's disruption budget.";
+
+/** The oldest outstanding refusal. */
+function currentRefusal(state: DrainLogState): Refusal | undefined {
+  return [...state.refusals.values()][0];
+}
 
 function fold(lines: readonly string[], from: DrainLogState = NO_DRAIN_LOG): DrainLogState {
   return lines.flatMap(parseKuredLogLine).reduce(applyKuredLogEvent, from);

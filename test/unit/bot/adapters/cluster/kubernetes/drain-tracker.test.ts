@@ -2,7 +2,8 @@
 // cordoned, Ready, same boot), pods left, kured's log on the node, refusals named by their budget
 // and cleared when the pod leaves, and everything opened closed again.
 import { describe, expect, it } from 'vitest';
-import type { DrainTrackerSources, KuredLockHolders } from '../../../../../../bot/adapters/cluster/kubernetes/drain-tracker.ts';
+import type { LabelSelector } from '../../../../../../bot/core/cluster/label-selector.ts';
+import type { DrainTrackerSources, KuredDaemonSetView } from '../../../../../../bot/adapters/cluster/kubernetes/drain-tracker.ts';
 import { DrainTracker } from '../../../../../../bot/adapters/cluster/kubernetes/drain-tracker.ts';
 import type { DisruptionBudgetLike, PodLike } from '../../../../../../bot/adapters/cluster/kubernetes/node-pods.ts';
 import type { NodeLike } from '../../../../../../bot/adapters/cluster/kubernetes/node-snapshot.ts';
@@ -26,6 +27,7 @@ interface FakeLog {
 
 class FakeSources implements DrainTrackerSources {
   holders: string[] | undefined = undefined;
+  drainPodSelector: LabelSelector | undefined = undefined;
   lockStarted = false;
   lockStopped = false;
   lockChanged: () => void = () => undefined;
@@ -34,10 +36,11 @@ class FakeSources implements DrainTrackerSources {
   budgets: Record<string, DisruptionBudgetLike[] | Error> = {};
   budgetLookups: string[] = [];
 
-  watchLock(onChange: () => void): KuredLockHolders {
+  watchKured(onChange: () => void): KuredDaemonSetView {
     this.lockChanged = onChange;
     return {
       holders: () => this.holders,
+      drainPodSelector: () => this.drainPodSelector,
       start: () => {
         this.lockStarted = true;
       },
@@ -169,8 +172,8 @@ describe('DrainTracker', () => {
     sources.budgets = { shop: [{ metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } } } }] };
     log.line('time=2026-03-07T21:05:01Z level=INFO msg="Starting drain" node=node-1');
     log.line(refusalLine('web-1'));
-    // the budget is looked up once; until it is known the pod is named
-    expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')).toEqual({ podsLeft: 2, blockedBy: 'pod shop/web-1' });
+    // the budget is looked up once; until it is known the refusal is not reported (no pod first, budget later)
+    expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')).toEqual({ podsLeft: 2, blockedBy: undefined });
     await settle();
     expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')).toEqual({ podsLeft: 2, blockedBy: 'PodDisruptionBudget shop/web' });
     log.line(refusalLine('web-1'));
@@ -235,7 +238,7 @@ describe('DrainTracker', () => {
     expect(sources.pods.every((pods) => pods.stopped)).toBe(true);
   });
 
-  it('follows a new kured pod from the start of its log, and stops following a deleted one', () => {
+  it('follows a new kured pod from the start of its log, and stops following a deleted one', async () => {
     const { sources, tracker } = setUp();
     sources.holders = ['node-1'];
     tracker.observe([node('node-1', { cordoned: true })]);
@@ -244,6 +247,7 @@ describe('DrainTracker', () => {
     pods.synced = true;
     pods.changed();
     sources.logs[0]?.line(refusalLine('web-1'));
+    await settle(); // no budget selects it: the pod is named
     expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')?.blockedBy).toBe('pod shop/web-1');
 
     pods.list = [pod('web-1'), kuredPod('b')];
@@ -257,6 +261,19 @@ describe('DrainTracker', () => {
     pods.list = [pod('web-1'), { ...kuredPod('b'), status: { phase: 'Pending' } }];
     pods.changed();
     expect(sources.logs.map((log) => log.closed)).toEqual([true, true]);
+  });
+
+  it("counts only the pods kured's --drain-pod-selector drains", () => {
+    const { sources, tracker } = setUp();
+    sources.holders = ['node-1'];
+    tracker.observe([node('node-1', { cordoned: true })]);
+    const pods = sources.podsOf('node-1');
+    pods.list = [pod('web-0'), pod('web-1'), pod('cache-0', { labels: { app: 'cache' } }), kuredPod()];
+    pods.synced = true;
+    pods.changed();
+    expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')?.podsLeft).toBe(3);
+    sources.drainPodSelector = { requirements: [{ key: 'app', operator: 'equals', value: 'web' }] };
+    expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')?.podsLeft).toBe(2);
   });
 
   it('reports a budget it cannot read and names the pod instead', async () => {

@@ -2,7 +2,7 @@
 // progress made of both.
 import { describe, expect, it } from 'vitest';
 import { applyKuredLogEvent, NO_DRAIN_LOG } from '../../../../../../bot/adapters/cluster/kubernetes/drain-log-state.ts';
-import { budgetFor, drainProgressOf, isDrainable, isLeaving, isPodOf, podKey } from '../../../../../../bot/adapters/cluster/kubernetes/node-pods.ts';
+import { budgetFor, drainPodSelectorArg, drainProgressOf, isDrainable, isLeaving, isPodOf, podKey } from '../../../../../../bot/adapters/cluster/kubernetes/node-pods.ts';
 import type { DisruptionBudgetLike, LabelSelectorLike, PodLike } from '../../../../../../bot/adapters/cluster/kubernetes/node-pods.ts';
 
 function pod(name: string, extra: { namespace?: string; labels?: Record<string, string>; owner?: { kind: string; name: string; controller?: boolean }; phase?: string; mirror?: boolean; deleting?: boolean } = {}): PodLike {
@@ -37,6 +37,21 @@ describe('pods on a draining node', () => {
     expect(isDrainable(pod('pending', { phase: 'Pending' }))).toBe(true);
     // owned by a DaemonSet but not as its controller: the drain evicts it
     expect(isDrainable(pod('adopted', { owner: { kind: 'DaemonSet', name: 'x', controller: false } }))).toBe(true);
+  });
+
+  it("leaves out pods kured's --drain-pod-selector does not select", () => {
+    const selector = { requirements: [{ key: 'app', operator: 'in' as const, values: ['web'] }] };
+    expect(isDrainable(pod('web-0', { labels: { app: 'web' } }), selector)).toBe(true);
+    expect(isDrainable(pod('cache-0', { labels: { app: 'cache' } }), selector)).toBe(false);
+    expect(isDrainable(pod('bare'), selector)).toBe(false);
+  });
+
+  it('reads --drain-pod-selector from kured arguments in both flag forms', () => {
+    expect(drainPodSelectorArg(['--period=1m', '--drain-pod-selector=app in (web,api),tier!=db'])).toBe('app in (web,api),tier!=db');
+    expect(drainPodSelectorArg(['--drain-pod-selector', 'app=web', '--concurrency=1'])).toBe('app=web');
+    expect(drainPodSelectorArg(['--period=1m'])).toBeUndefined();
+    expect(drainPodSelectorArg(['--drain-pod-selector='])).toBeUndefined();
+    expect(drainPodSelectorArg(['--drain-pod-selector'])).toBeUndefined();
   });
 
   it('knows terminating pods and kured pods', () => {
@@ -82,9 +97,15 @@ describe('drainProgressOf', () => {
     expect(drainProgressOf(pods, NO_DRAIN_LOG, () => 'shop/web')).toEqual({ podsLeft: 2, blockedBy: undefined });
   });
 
-  it('names the budget of a budget refusal, or the pod when the budget is not known', () => {
-    expect(drainProgressOf(pods, refusedBy(true), (key) => (key === 'shop/web-1' ? 'shop/web' : undefined))).toEqual({ podsLeft: 2, blockedBy: 'PodDisruptionBudget shop/web' });
-    expect(drainProgressOf(pods, refusedBy(true), () => undefined)).toEqual({ podsLeft: 2, blockedBy: 'pod shop/web-1' });
+  it('names the budget of a budget refusal, or the pod when it has none or it cannot be read', () => {
+    expect(drainProgressOf(pods, refusedBy(true), (key) => (key === 'shop/web-1' ? 'shop/web' : null))).toEqual({ podsLeft: 2, blockedBy: 'PodDisruptionBudget shop/web' });
+    expect(drainProgressOf(pods, refusedBy(true), () => null)).toEqual({ podsLeft: 2, blockedBy: 'pod shop/web-1' });
     expect(drainProgressOf(pods, refusedBy(false), () => 'shop/web')).toEqual({ podsLeft: 2, blockedBy: 'pod shop/web-1' });
+  });
+
+  it('does not report a budget refusal while its budget is being looked up (the next refusal instead)', () => {
+    expect(drainProgressOf(pods, refusedBy(true), () => undefined)).toEqual({ podsLeft: 2, blockedBy: undefined });
+    const two = applyKuredLogEvent(refusedBy(true), { kind: 'eviction-refused', pod: { namespace: 'shop', name: 'web-0' }, byDisruptionBudget: false, message: 'm' });
+    expect(drainProgressOf(pods, two, () => undefined)).toEqual({ podsLeft: 2, blockedBy: 'pod shop/web-0' });
   });
 });
