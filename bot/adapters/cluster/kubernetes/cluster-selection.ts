@@ -49,7 +49,7 @@ function kubernetesRuntime(config: Config, logger: Logger, env: Readonly<Record<
     helm,
     safetyNet: config.safetyNet.enabled ? { image: config.safetyNet.image, graceMs: config.safetyNet.graceMs } : undefined,
     onWatchError: (error) => {
-      logger.warn({ err: error }, 'node watch failed; listing and watching again after a backoff');
+      logger.warn({ err: error }, 'following the cluster failed (nodes, kured\'s DaemonSet, or a drain: its pods, kured\'s log, a PodDisruptionBudget); trying again after a backoff');
     },
   });
   const method = helm === undefined ? 'by the built-in manifests' : `by helm (chart ${config.kured.helm.chart} ${config.kured.helm.version}, release ${config.kured.helm.release})`;
