@@ -47,8 +47,19 @@ export function machine(): Record<string, string | number> {
   };
 }
 
-export function writeBenchReport(figures: Readonly<Figures>, path: string, extra: { readonly durationS?: number } = {}): void {
-  const report = { machine: machine(), date: new Date().toISOString(), ...(extra.durationS === undefined ? {} : { duration_s: Math.round(extra.durationS) }), figures };
+export interface ReportExtras {
+  readonly durationS?: number;
+  /** Load average when the run began: the machine may be shared. */
+  readonly loadAtStart?: number;
+}
+
+export function writeBenchReport(figures: Readonly<Figures>, path: string, extra: ReportExtras = {}): void {
+  const report = {
+    machine: { ...machine(), ...(extra.loadAtStart === undefined ? {} : { load_average_1m_at_start: Math.round(extra.loadAtStart * 100) / 100 }) },
+    date: new Date().toISOString(),
+    ...(extra.durationS === undefined ? {} : { duration_s: Math.round(extra.durationS) }),
+    figures,
+  };
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatTable(figures)}\nwritten to ${path}\n`);
 }
