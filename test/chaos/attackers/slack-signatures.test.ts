@@ -144,7 +144,7 @@ describe('oversized bodies', () => {
         controller.close();
       },
     });
-    const response = await fetch(h.eventsUrl, { method: 'POST', headers: signedHeaders('x'), body: streamed, duplex: 'half' } as RequestInit);
+    const response = await fetch(h.eventsUrl, { method: 'POST', headers: signedHeaders('x'), body: streamed, duplex: 'half' });
     expect(response.status).toBe(413);
     await response.text();
     expect(h.log.text()).toContain('Slack request refused: request too large');
