@@ -26,7 +26,7 @@ import { MaintenanceEngine } from './core/engine/maintenance-engine.ts';
 import { OutboxDispatcher } from './core/outbox/outbox-dispatcher.ts';
 import type { ChatPort } from './core/ports/chat-port.ts';
 import type { Clock } from './core/ports/clock.ts';
-import { openStore } from '../storage/open-store.ts';
+import { explainStorageFailure, openStore } from '../storage/open-store.ts';
 import { SqliteChatBindingRepository } from '../storage/sqlite-chat-binding-repository.ts';
 import { repositoriesOn, SqliteTransactions } from '../storage/sqlite-repositories.ts';
 
@@ -159,19 +159,28 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
   }
   readiness.ready('http');
   clusterRuntime.start();
-  await engine.start().catch(leadership.failStart);
+  // A start that fails from here on lets go of everything it took (HTTP server, cluster watch,
+  // store, Lease): otherwise the process would neither serve nor exit.
+  const abandonStart = async (error: unknown): Promise<never> => {
+    await ticking.stop();
+    await delivery.stop();
+    await slack?.stop(0);
+    await teams?.stop(0);
+    await engine.stop();
+    clusterRuntime.stop();
+    await http.stop(1000);
+    await store.close();
+    await leadership.release();
+    throw explainStorageFailure(config.db.path, error);
+  };
+  await engine.start().catch(abandonStart);
   // At most one chat platform is enabled (checked above); a failed connection undoes the start.
   for (const [part, platform] of [['slack', slack], ['teams', teams]] as const) {
     if (platform === undefined) continue;
     try {
       await platform.start();
     } catch (error: unknown) {
-      await engine.stop();
-      clusterRuntime.stop();
-      await http.stop(1000);
-      await store.close();
-      await leadership.release();
-      throw error;
+      await abandonStart(error);
     }
     readiness.ready(part);
   }
@@ -183,7 +192,7 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
   ticking.start();
   delivery.start();
   readiness.ready('engine');
-  await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.started', subject: '', details: { version } });
+  await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.started', subject: '', details: { version } }).catch(abandonStart);
   logger.info({ host: http.host, port: http.port }, 'HTTP server listening');
   if (channel !== undefined) {
     const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}/`;
@@ -212,7 +221,10 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
       clusterRuntime.stop();
       await http.stop(graceMs);
       await delivery.stop();
-      await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } });
+      // A full or read-only volume must not keep the store open and the Lease held at exit.
+      await repositories.audit.record({ at: now(), actor: 'system', action: 'bot.stopped', subject: '', details: { version } }).catch((error: unknown) => {
+        logger.error({ err: error }, 'could not record bot.stopped in the audit log');
+      });
       await store.close();
       await leadership.release();
       logger.info('patchwindow bot stopped');

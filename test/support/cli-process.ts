@@ -28,8 +28,20 @@ export function cleanEnv(env: Record<string, string>): Record<string, string> {
   return { ...base, ...env };
 }
 
-export function startCli(args: readonly string[], options: { env: Record<string, string>; cwd: string }): CliProcess {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+export interface CliOptions {
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+  /** Run as this user and group (the test must be root), e.g. to be refused what only root may write. */
+  readonly user?: { readonly uid: number; readonly gid: number };
+}
+
+export function startCli(args: readonly string[], options: CliOptions): CliProcess {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];

@@ -2,7 +2,7 @@
 // afterEach, so a failing test never leaves a child process behind.
 import { once } from 'node:events';
 import { startCli } from './cli-process.ts';
-import type { CliProcess } from './cli-process.ts';
+import type { CliOptions, CliProcess } from './cli-process.ts';
 
 export interface CliResult {
   readonly code: number | null;
@@ -13,9 +13,9 @@ export interface CliResult {
 
 export interface CliRuns {
   /** Starts the CLI and leaves it running (for `bot`). */
-  start(args: readonly string[], options: { env: Record<string, string>; cwd: string }): CliProcess;
+  start(args: readonly string[], options: CliOptions): CliProcess;
   /** Runs the CLI and resolves once it has exited. */
-  run(args: readonly string[], options: { env: Record<string, string>; cwd: string }): Promise<CliResult>;
+  run(args: readonly string[], options: CliOptions): Promise<CliResult>;
   /** SIGKILLs every process still running and waits for each to exit. */
   killAll(): Promise<void>;
 }

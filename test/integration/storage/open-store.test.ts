@@ -176,6 +176,49 @@ describe('openStore refusals', () => {
   });
 });
 
+describe('openStore on a damaged file', () => {
+  /** A database with a few hundred audit rows, checkpointed into the main file, then closed. */
+  async function filledDatabase(): Promise<string> {
+    const path = join(dirs.make(), 'patchwindow.sqlite');
+    const store = await openStore(path, { now });
+    for (let index = 0; index < 300; index++) {
+      await store.database.run("INSERT INTO audit_log (at, actor, action, subject, details) VALUES ('2030-01-01T00:00:00.000Z', 'u1', 'x.done', '', ?)", [
+        JSON.stringify({ index, note: 'n'.repeat(200) }),
+      ]);
+    }
+    await store.database.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await store.close();
+    return path;
+  }
+
+  it('refuses a file with a page of garbage before writing anything, where SQLite itself would open it', async () => {
+    const path = await filledDatabase();
+    const bytes = readFileSync(path);
+    bytes.fill(0xa5, bytes.length - 4096);
+    writeFileSync(path, bytes);
+
+    const error = expectStorageError(
+      await rejectionOf(openStore(path, { now })),
+      `database ${path} is damaged (database disk image is malformed): restore it from a backup, or move it away to start with an empty one`,
+    );
+
+    expect(error.code).toBe('SQLITE_CORRUPT');
+    expect(readFileSync(path)).toEqual(bytes);
+  });
+
+  it('refuses a truncated file the same way', async () => {
+    const path = await filledDatabase();
+    const bytes = readFileSync(path).subarray(0, 20_000);
+    writeFileSync(path, bytes);
+
+    expectStorageError(
+      await rejectionOf(openStore(path, { now })),
+      `database ${path} is damaged (database disk image is malformed): restore it from a backup, or move it away to start with an empty one`,
+    );
+    expect(readFileSync(path)).toEqual(bytes);
+  });
+});
+
 describe('openStoreReadOnly', () => {
   it('reads a database while a bot holds it open for writing', async () => {
     const path = join(dirs.make(), 'patchwindow.sqlite');
