@@ -1,6 +1,7 @@
 // A real, tiny filesystem for storage faults: a tmpfs of a few megabytes mounted on a temporary
 // directory, which a test fills to the last byte (real ENOSPC, as a full volume gives SQLite),
-// frees again, or remounts read-only (real EROFS, as a volume remounted after disk errors).
+// frees again, or remounts read-only (real EROFS, as a read-only volume; Linux refuses that while
+// a file on it is open for writing).
 // Mounting needs root or CAP_SYS_ADMIN (CI runs as root); `mountable` says whether this process
 // may, so the tests that need it can say why they are skipped elsewhere.
 import { execFileSync } from 'node:child_process';
@@ -58,10 +59,6 @@ export class SmallFilesystem {
 
   readOnly(): void {
     execFileSync('mount', ['-o', 'remount,ro', this.path], { stdio: 'pipe' });
-  }
-
-  readWrite(): void {
-    execFileSync('mount', ['-o', 'remount,rw', this.path], { stdio: 'pipe' });
   }
 
   /** Unmounts (everything on it is gone) and removes the mount point. */

@@ -11,6 +11,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../storage/open-store.ts';
+import { SqliteDatabase } from '../../../storage/sqlite-database.ts';
 import { cliRuns } from '../../support/cli-runs.ts';
 import type { CliResult } from '../../support/cli-runs.ts';
 import type { CliOptions } from '../../support/cli-process.ts';
@@ -63,6 +64,19 @@ function expectRefused(result: CliResult, line: string): void {
 function snapshot(path: string): Record<string, string> {
   const present = [path, `${path}-wal`].filter((file) => existsSync(file) && statSync(file).size > 0);
   return Object.fromEntries(present.map((file) => [file, createHash('sha256').update(readFileSync(file)).digest('hex')]));
+}
+
+/** Every row of every table, read without writing: what the database holds, whatever its bytes. */
+async function contents(path: string): Promise<Record<string, unknown[]>> {
+  const database = await SqliteDatabase.connect(path, { readOnly: true });
+  try {
+    const tables = await database.all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    const result: Record<string, unknown[]> = {};
+    for (const { name } of tables) result[String(name)] = await database.all(`SELECT * FROM "${String(name)}" ORDER BY rowid`);
+    return result;
+  } finally {
+    await database.close();
+  }
 }
 
 /** A database the bot wrote: a few hundred audit rows, checkpointed into the main file. */
@@ -174,5 +188,25 @@ describe.skipIf(!mountable)('patchwindow bot on a full volume (a real tmpfs fill
 
     expectRefused(result, `database ${path} cannot be written: no space left on its volume`);
     expect(snapshot(path)).toEqual(before);
+  });
+
+  it('the database of a bot that was killed: it opens, the first write fails, and the bot exits 2 instead of hanging half started', async () => {
+    const volume = SmallFilesystem.mount(8192);
+    volumes.push(volume);
+    const path = join(volume.path, 'p.db');
+    // Killed, its write-ahead log and shared-memory file stay: the next start can open and read without new space.
+    const first = runs.start(['bot'], botOptions(path));
+    await first.waitForLog((line) => line['msg'] === 'HTTP server listening');
+    await first.kill();
+    const before = await contents(path);
+    volume.fill();
+
+    const result = await runBot(botOptions(path));
+
+    expect(result.stdout).toContain('"msg":"database open"');
+    expectRefused(result, `database ${path} cannot be written: no space left on its volume`);
+    // Closing checkpointed the log into the file, so the bytes moved; what the database holds did not.
+    volume.free();
+    expect(await contents(path)).toEqual(before);
   });
 });
