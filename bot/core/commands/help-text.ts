@@ -10,7 +10,8 @@ export function helpText(topic: readonly string[]): HelpResult {
     return { ok: true, text: ['patchwindow commands:', ...lines, 'Say "help <command>" for details and examples.'].join('\n') };
   }
   const matching = COMMANDS.filter((definition) => topic.every((word, index) => definition.words[index] === word));
-  if (matching.length === 0) return { ok: false, text: `no command "${topic.join(' ')}" (see "help" for the commands)` };
+  // The topic is quoted back, and a quoted word may hold a line break: keep the answer one line.
+  if (matching.length === 0) return { ok: false, text: `no command "${topic.join(' ').replace(/\s+/g, ' ')}" (see "help" for the commands)` };
   return { ok: true, text: matching.map(details).join('\n\n') };
 }
 

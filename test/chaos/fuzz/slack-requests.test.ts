@@ -180,7 +180,8 @@ describe('fuzz: Slack requests', () => {
       } else {
         expect(status).toBeLessThan(500);
       }
-      if (forgery !== undefined) expect(status).toBe(401);
+      // A forgery is refused at the door: 401, or 400/413 for a body no Slack request has (checked before the signature).
+      if (forgery !== undefined) expect([400, 401, 413]).toContain(status);
       // The engine's work for this request started before the answer left (Bolt acknowledges, then calls it).
       await new Promise((resolve) => setImmediate(resolve));
       const replies = await within(Promise.all(calls), 'the engine\'s replies');

@@ -101,6 +101,9 @@ describe('helpText: unknown topics', () => {
     [['schedule', 'add', 'now'], 'no command "schedule add now" (see "help" for the commands)'],
     [['add'], 'no command "add" (see "help" for the commands)'],
     [['skipss'], 'no command "skipss" (see "help" for the commands)'],
+    // A quoted topic may hold line breaks (found by the chaos tier's fuzzing): the answer stays one line.
+    [['\n'], 'no command " " (see "help" for the commands)'],
+    [['a\r\nb', 'c\u2028d'], 'no command "a b c d" (see "help" for the commands)'],
   ])('%j', (topic, text) => {
     expect(helpText(topic)).toEqual({ ok: false, text });
   });
