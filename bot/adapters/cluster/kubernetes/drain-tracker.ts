@@ -1,8 +1,9 @@
 // Which nodes kured is draining, and their drain progress. A node is draining while kured holds
 // its lock for it (kured's lock annotation on its DaemonSet), it is cordoned and Ready, and it
 // still runs the boot it had when the hold began (after the reboot kured still holds the lock until
-// it has uncordoned the node: that is not a drain). For each draining node a DrainSession follows
-// the pods on it and kured's log there; it is closed as soon as the node stops draining.
+// it has uncordoned the node: that is not a drain); while the lock cannot be read, holds seen
+// before count as still held. For each draining node a DrainSession follows the pods on it and
+// kured's log there; it is closed as soon as the node stops draining.
 // kured's --annotate-nodes annotation (weave.works/kured-reboot-in-progress) does not decide this:
 // kured 1.23 sets it before it even tries for the lock, so it also marks nodes still waiting.
 import type { LabelSelector } from '../../../core/cluster/label-selector.ts';
@@ -79,9 +80,14 @@ export class DrainTracker implements DrainSource {
       const snapshot = nodeSnapshot(node);
       const { name } = snapshot;
       present.add(name);
-      const holds = holders?.includes(name) === true;
-      if (!holds) this.#holdBoots.delete(name);
-      else if (!this.#holdBoots.has(name)) this.#holdBoots.set(name, snapshot.bootId);
+      // While the lock cannot be read (its watch is down), a hold seen before is taken to go on:
+      // forgetting it would end a drain still going, and take the node back for a drain once the
+      // lock reads again after a reboot it missed (its boot of then is not the one the hold began in).
+      const holds = holders === undefined ? this.#holdBoots.has(name) : holders.includes(name);
+      if (holders !== undefined) {
+        if (!holds) this.#holdBoots.delete(name);
+        else if (!this.#holdBoots.has(name)) this.#holdBoots.set(name, snapshot.bootId);
+      }
       const draining = holds && snapshot.unschedulable && snapshot.ready && this.#holdBoots.get(name) === snapshot.bootId;
       if (draining && !this.#sessions.has(name)) this.#open(name);
       if (!draining) this.#end(name);

@@ -224,6 +224,45 @@ describe('DrainTracker', () => {
     expect(tracker.draining).toEqual(['node-1']);
   });
 
+  it('while the lock cannot be read (its watch cut), keeps a drain going and remembers the boot it began in', async () => {
+    const { sources, tracker } = setUp();
+    sources.holders = ['node-1'];
+    tracker.observe([node('node-1', { cordoned: true })]);
+    const pods = sources.podsOf('node-1');
+    pods.list = [pod('web-0'), kuredPod()];
+    pods.synced = true;
+    pods.changed();
+
+    // the lock watch fails: the drain is still going, not over and begun again later
+    sources.holders = undefined;
+    expect(tracker.observe([node('node-1', { cordoned: true })]).get('node-1')).toEqual({ podsLeft: 1, blockedBy: undefined });
+    expect(sources.pods).toHaveLength(1);
+    expect(pods.stopped).toBe(false);
+
+    // the node reboots meanwhile: that ends the drain, lock known or not
+    expect(tracker.observe([node('node-1', { cordoned: true, boot: 'boot-2' })])).toEqual(new Map());
+    await settle();
+    expect(pods.stopped).toBe(true);
+    expect(tracker.draining).toEqual([]);
+
+    // the lock is readable again and kured still holds it until it uncordons: not a new drain
+    sources.holders = ['node-1'];
+    expect(tracker.observe([node('node-1', { cordoned: true, boot: 'boot-2' })])).toEqual(new Map());
+    expect(tracker.draining).toEqual([]);
+    expect(sources.pods).toHaveLength(1);
+  });
+
+  it('does not start a drain while the lock cannot be read', () => {
+    const { sources, tracker } = setUp();
+    sources.holders = undefined;
+    tracker.observe([node('node-1', { cordoned: true })]);
+    expect(tracker.draining).toEqual([]);
+    // a hold seen for the first time after the lock is known again begins in the boot of then
+    sources.holders = ['node-1'];
+    tracker.observe([node('node-1', { cordoned: true })]);
+    expect(tracker.draining).toEqual(['node-1']);
+  });
+
   it('ends the session when the lock is released or the node disappears', async () => {
     const { sources, tracker } = setUp();
     sources.holders = ['node-1', 'node-2'];
