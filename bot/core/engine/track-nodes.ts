@@ -10,6 +10,7 @@ import { closeIfComplete, selectorFor } from './advance-windows.ts';
 import type { EngineContext } from './engine-context.ts';
 import { recordWindow, textMessage } from './engine-context.ts';
 import { reportStuckLocks } from './stuck-lock-alerts.ts';
+import { podCount } from '../text/pod-count.ts';
 
 export async function trackNodes(context: EngineContext): Promise<void> {
   const open = (await context.repositories.windows.listLive()).filter((window) => window.state === 'open');
@@ -70,6 +71,7 @@ function milestoneText(previous: NodeProgress, next: NodeProgress, snapshot: Nod
     done: `${icon} ${next.node} done${next.startedAt !== undefined && next.doneAt !== undefined ? ` in ${formatElapsed(next.doneAt.getTime() - next.startedAt.getTime())}` : ''}`,
     stuck: `${icon} ${next.node} is not back after its reboot; check it`,
   };
-  if (next.state === 'draining' && previous.state === 'cordoned') return `${NODE_ICON.draining} ${next.node} draining (${next.podsLeft ?? '?'} pods)`;
+  if (next.state === 'draining' && previous.state === 'cordoned') return `${NODE_ICON.draining} ${next.node} draining (${podCount(next.podsLeft)})`;
   return texts[next.state];
 }
+

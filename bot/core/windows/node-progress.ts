@@ -85,9 +85,11 @@ export function observeNode(progress: NodeProgress, snapshot: NodeSnapshot, lock
     };
   }
   if (started) return progress;
-  // Not started: waiting when every lock slot is taken by someone else, pending otherwise.
+  // Not started: waiting when every lock slot is taken by someone else, pending otherwise. A node
+  // already waiting keeps waiting while the lock is momentarily free between two nodes (kured takes
+  // it on its next check), so the message does not flip back to pending.
   const lockFull = lock.holders.length >= lock.maxOwners && !lock.holders.includes(snapshot.name);
-  return { ...progress, state: lockFull ? 'waiting' : 'pending' };
+  return { ...progress, state: lockFull || progress.state === 'waiting' ? 'waiting' : 'pending' };
 }
 
 /** At the window's end: nodes that never started are skipped; the others keep their state. */

@@ -6,6 +6,7 @@ import type { MaintenanceWindow, WindowState } from './maintenance-window.ts';
 import { windowLabel } from './maintenance-window.ts';
 import type { NodeProgress, NodeState } from './node-progress.ts';
 import type { WindowPlan } from './window-plan.ts';
+import { podCount } from '../text/pod-count.ts';
 
 const WINDOW_ICON: Readonly<Record<WindowState, string>> = {
   requested: '📝',
@@ -73,7 +74,7 @@ export function nodeLine(node: NodeProgress, now: Date): string {
   const icon = NODE_ICON[node.state];
   switch (node.state) {
     case 'draining':
-      return `${icon} ${node.node}: draining, ${node.podsLeft ?? '?'} pods left`;
+      return `${icon} ${node.node}: draining, ${podCount(node.podsLeft)} left`;
     case 'drain-blocked':
       return `${icon} ${node.node}: drain blocked by ${node.blockedBy ?? 'an eviction refusal'}`;
     case 'rebooting':

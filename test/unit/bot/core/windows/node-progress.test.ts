@@ -152,10 +152,12 @@ describe('observeNode: before its turn', () => {
     expect(observeNode(initialProgress(n1()), n1(), lock, at(1), SETTINGS)).toEqual({ ...initialProgress(n1()), state });
   });
 
-  it('goes back from waiting to pending when the lock frees', () => {
+  it('keeps waiting while the lock is free between two nodes, then starts when it gets the lock', () => {
     run([
       { second: 1, snapshot: n1(), lock: HELD_ELSEWHERE, expect: { state: 'waiting' } },
-      { second: 2, snapshot: n1(), lock: FREE, expect: { state: 'pending' } },
+      { second: 2, snapshot: n1(), lock: FREE, expect: { state: 'waiting', startedAt: undefined } },
+      { second: 3, snapshot: n1(), lock: HELD_ELSEWHERE, expect: { state: 'waiting' } },
+      { second: 4, snapshot: n1({ unschedulable: true }), lock: HELD_BY_ME, expect: { state: 'cordoned' } },
     ]);
   });
 

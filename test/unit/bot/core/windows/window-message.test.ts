@@ -234,6 +234,7 @@ describe('nodeLine', () => {
     ['cordoned', { startedAt: started }, '🚧 n1: cordoned'],
     ['draining', { startedAt: started, podsLeft: 3 }, '🔄 n1: draining, 3 pods left'],
     ['draining', { startedAt: started, podsLeft: undefined }, '🔄 n1: draining, ? pods left'],
+    ['draining', { startedAt: started, podsLeft: 1 }, '🔄 n1: draining, 1 pod left'],
     ['drain-blocked', { startedAt: started, podsLeft: 1, blockedBy: 'PodDisruptionBudget shop/web' }, '⛔ n1: drain blocked by PodDisruptionBudget shop/web'],
     ['drain-blocked', { startedAt: started, blockedBy: undefined }, '⛔ n1: drain blocked by an eviction refusal'],
     ['rebooting', { startedAt: started, rebootAt: new Date('2026-11-25T13:09:55Z') }, '♻️ n1: rebooting for 2m 05s'],
