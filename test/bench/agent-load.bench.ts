@@ -11,8 +11,8 @@ import { clockTicksPerSecond, cpuPercent, sampleProcess } from '../cluster/harne
 import type { BenchCluster } from './bench-cluster.ts';
 import { HEARTBEAT_MS, LEAN_NODE_OPTIONS } from './bench-cluster.ts';
 import type { Figures } from './bench-report.ts';
-import { isWrite } from './counting-proxy.ts';
-import type { ProxiedRequest } from './counting-proxy.ts';
+import { isWrite } from '../cluster/harness/counting-proxy.ts';
+import type { ProxiedRequest } from '../cluster/harness/counting-proxy.ts';
 
 const DEFAULT_HEARTBEAT_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;

@@ -17,8 +17,8 @@ import type { ToolName } from '../cluster/harness/tools.ts';
 import { FakeSlackApi } from '../support/fake-slack-api.ts';
 import { startBotProcess } from './bot-process.ts';
 import type { BotProcess } from './bot-process.ts';
-import { startCountingProxy } from './counting-proxy.ts';
-import type { CountingProxy } from './counting-proxy.ts';
+import { startCountingProxy } from '../cluster/harness/counting-proxy.ts';
+import type { CountingProxy } from '../cluster/harness/counting-proxy.ts';
 
 export const WINDOW_NODE_COUNT = 50;
 export const WINDOW_NODES = Array.from({ length: WINDOW_NODE_COUNT }, (_, index) => `bench-${String(index + 1).padStart(2, '0')}`);
