@@ -146,6 +146,11 @@ function fresh(body: string): string {
     .replaceAll('fake', encodeURIComponent(fake.responseUrl()));
 }
 
+/** How many times Bolt logged a request that failed in a listener before it was acknowledged (it then answers 500). */
+function handlerFailuresLogged(): number {
+  return h.log.text().split('An unhandled error occurred while Bolt processed an event').length - 1;
+}
+
 async function settled(): Promise<void> {
   await within(h.engine.command({ id: 'console:settle', displayName: 'settle' }, ''), 'the engine');
 }
@@ -160,6 +165,7 @@ describe('fuzz: Slack requests', () => {
       calls.length = 0;
       await settled();
       const before = await storedState(h.store.database);
+      const failuresBefore = handlerFailuresLogged();
       const headers = { ...signedHeaders(body, forgery ?? {}), ...(contentType === '' ? {} : { 'Content-Type': contentType }) };
       if (contentType === '') delete headers['Content-Type'];
       const answer = fetch(h.eventsUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(CASE_DEADLINE_MS) }).then(async (response) => {
@@ -175,8 +181,9 @@ describe('fuzz: Slack requests', () => {
       }
       if (status === 500) {
         // A payload without a field Slack always sends (the user of a form submission, a view's
-        // state) fails in the handler: Bolt's error handler logs it and answers 500. Counted, reported.
-        expect(h.log.text().split('Slack request handling failed').length - 1).toBe(++handlerFailures);
+        // state) fails in the handler: Bolt logs it and answers 500. Counted, reported.
+        expect(handlerFailuresLogged()).toBeGreaterThan(failuresBefore);
+        handlerFailures++;
       } else {
         expect(status).toBeLessThan(500);
       }
