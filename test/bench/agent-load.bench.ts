@@ -18,6 +18,19 @@ const DEFAULT_HEARTBEAT_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;
 /** Below this an idle CPU figure says little (ticks are 10 ms). */
 const MIN_PERIOD_MS = 60_000;
+const RSS_SAMPLE_MS = 10_000;
+
+function mib(kib: number): number {
+  return Math.round(kib / 1024);
+}
+
+/** Median, minimum and maximum VmRSS of the samples, in MiB, and the sample with the median RSS. */
+function rssSummary(samples: readonly ProcessSample[]): { median: number; min: number; max: number; at: ProcessSample } {
+  const sorted = [...samples].sort((a, b) => a.rssKiB - b.rssKiB);
+  const middle = sorted[Math.ceil(sorted.length / 2) - 1];
+  if (middle === undefined) throw new Error('no RSS samples');
+  return { median: middle.rssKiB / 1024, min: mib(sorted[0]?.rssKiB ?? 0), max: mib(sorted.at(-1)?.rssKiB ?? 0), at: middle };
+}
 
 export interface AgentLoadPeriod {
   /** Ends the period and computes the figures. */
@@ -35,18 +48,29 @@ async function heapUsedMiB(agent: AgentProcess): Promise<number | undefined> {
 }
 
 export function startAgentLoadPeriod(bench: BenchCluster): AgentLoadPeriod {
-  const { idleAgent, heartbeatAgent, proxy } = bench;
+  const { idleAgent, heartbeatAgent, leanAgent, proxy } = bench;
   const from = proxy.requests.length;
   const startedAt = performance.now();
   const before: ProcessSample = sampleProcess(idleAgent.pid);
+  // RSS moves with every GC: sampled through the period, the median is quoted.
+  const idleRss: ProcessSample[] = [];
+  const leanRss: ProcessSample[] = [];
+  const sample = (): void => {
+    idleRss.push(sampleProcess(idleAgent.pid));
+    leanRss.push(sampleProcess(leanAgent.pid));
+  };
+  sample();
+  const sampling = setInterval(sample, RSS_SAMPLE_MS);
   return {
     async finish() {
+      clearInterval(sampling);
+      sample();
       const after = sampleProcess(idleAgent.pid);
       const periodMs = performance.now() - startedAt;
       if (periodMs < MIN_PERIOD_MS) throw new Error(`the agent load period lasted ${Math.round(periodMs)} ms; at least ${MIN_PERIOD_MS} ms are needed for an idle CPU figure`);
-      const idle = nodeRequests(proxy.requests, from, idleAgent.node);
+      const idleRequests = nodeRequests(proxy.requests, from, idleAgent.node);
       const beating = nodeRequests(proxy.requests, from, heartbeatAgent.node);
-      const idleWrites = idle.filter(isWrite).length;
+      const idleWrites = idleRequests.filter(isWrite).length;
       const beatWrites = beating.filter(isWrite).length;
       // Every heartbeat reads the Node first (it repairs what others changed): reads count heartbeats.
       const heartbeats = beating.filter((request) => request.method === 'GET').length;
@@ -57,23 +81,25 @@ export function startAgentLoadPeriod(bench: BenchCluster): AgentLoadPeriod {
       const ticks = after.cpuTicks - before.cpuTicks;
       const seconds = Math.round(periodMs / 1000);
       const heap = await heapUsedMiB(idleAgent);
-      const others = bench.detectionAgents.map((agent) => Math.round(sampleProcess(agent.pid).rssKiB / 1024));
-      const lean = sampleProcess(bench.leanAgent.pid);
+      const others = bench.detectionAgents.map((agent) => mib(sampleProcess(agent.pid).rssKiB));
+      const idle = rssSummary(idleRss);
+      const lean = rssSummary(leanRss);
       return {
         agent_rss_mb: {
-          value: after.rssKiB / 1024,
+          value: idle.median,
           unit: 'MiB',
           target: 60,
-          runs: 1,
+          runs: idleRss.length,
           note:
-            `VmRSS of the idle agent after ${seconds} s (anonymous ${Math.round(after.rssAnonKiB / 1024)} MiB, file-backed ${Math.round(after.rssFileKiB / 1024)} MiB, ` +
-            `peak ${Math.round(after.peakRssKiB / 1024)} MiB, V8 heap used ${heap ?? '?'} MiB); the detection agents after 100 trials: ${others.join(', ')} MiB; what it is made of: agent_import_rss_mb_*`,
+            `median VmRSS of the idle agent, sampled every ${RSS_SAMPLE_MS / 1000} s for ${seconds} s (${idle.min}-${idle.max} MiB; at the median anonymous ${mib(idle.at.rssAnonKiB)} MiB, ` +
+            `file-backed ${mib(idle.at.rssFileKiB)} MiB; peak ${mib(after.peakRssKiB)} MiB; V8 heap used ${heap ?? '?'} MiB at the end); the detection agents after 100 trials: ${others.join(', ')} MiB; ` +
+            'what it is made of: agent_import_rss_mb_*',
         },
         agent_rss_mb_semispace_1: {
-          value: lean.rssKiB / 1024,
+          value: lean.median,
           unit: 'MiB',
-          runs: 1,
-          note: `the same idle agent started with NODE_OPTIONS=${LEAN_NODE_OPTIONS} (anonymous ${Math.round(lean.rssAnonKiB / 1024)} MiB, peak ${Math.round(lean.peakRssKiB / 1024)} MiB)`,
+          runs: leanRss.length,
+          note: `the same idle agent started with NODE_OPTIONS=${LEAN_NODE_OPTIONS}, sampled alike (${lean.min}-${lean.max} MiB)`,
         },
         agent_idle_cpu_pct: {
           value: cpuPercent(before, after),
