@@ -13,6 +13,7 @@ import type { WindowPlan } from '../windows/window-plan.ts';
 import type { EngineContext, TransitionOutput } from './engine-context.ts';
 import { recordWindow, textMessage } from './engine-context.ts';
 import { daemonStepDue, daemonStepSucceeded, reportDaemonFailure } from './daemon-failures.ts';
+import { reportClosing } from './node-metrics.ts';
 
 export const PAUSE_LOCK_OWNER = 'patchwindow-pause';
 const SYSTEM = 'system';
@@ -144,10 +145,12 @@ async function finishClosing(context: EngineContext, window: MaintenanceWindow):
   await context.transactions.run(async (repositories) => {
     for (const node of progress) await repositories.nodeProgress.save(window.id, node);
   });
-  await transition(context, window, { type: 'daemon-removed' }, {
+  const closed = await transition(context, window, { type: 'daemon-removed' }, {
     audit: { actor: SYSTEM, action: 'window.closed', details: { done: progress.filter((node) => node.state === 'done').length, nodes: progress.length } },
     replies: [textMessage(summaryText(window, progress))],
   });
+  // Once the window is closed for good: a retried close must not count its nodes twice.
+  if (closed !== undefined) reportClosing(context.metrics, progress);
   context.memory.plans.delete(window.id);
 }
 

@@ -4,6 +4,7 @@ import type { JsonObject } from '../json.ts';
 import type { ChatMessage } from '../ports/chat-port.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ClusterPort, NodeSnapshot } from '../ports/cluster-port.ts';
+import type { EngineMetrics } from '../ports/metrics-port.ts';
 import type { Repositories, Transactions } from '../ports/repositories.ts';
 import type { NewWindow } from '../ports/window-repository.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
@@ -24,6 +25,8 @@ export interface EngineDependencies {
   readonly simulation: SimulationControl | undefined;
   /** Called after chat output was queued, so delivery can start at once. */
   readonly outboxChanged: () => void;
+  /** Node outcomes and durations for Prometheus; nothing is reported without it. */
+  readonly metrics?: EngineMetrics | undefined;
 }
 
 /** Mutable knowledge the engine keeps between calls; everything that matters is also stored. */

@@ -49,6 +49,11 @@ export class MaintenanceEngine implements ChatInbound {
     await this.#queue.catch(() => undefined);
   }
 
+  /** The nodes as last seen; read by metrics at scrape time, so it must not wait for work in progress. */
+  get nodes(): readonly NodeSnapshot[] {
+    return this.#context.memory.nodes;
+  }
+
   /** Time passed: expire, open, close, reconcile when due. */
   tick(): Promise<void> {
     return this.#serial(async () => {

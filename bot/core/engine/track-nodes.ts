@@ -9,6 +9,8 @@ import { formatElapsed, NODE_ICON } from '../windows/window-message.ts';
 import { closeIfComplete, selectorFor } from './advance-windows.ts';
 import type { EngineContext } from './engine-context.ts';
 import { recordWindow, textMessage } from './engine-context.ts';
+import { measureStep, reportSteps } from './node-metrics.ts';
+import type { ProgressMeasurement } from './node-metrics.ts';
 import { reportStuckLocks } from './stuck-lock-alerts.ts';
 import { podCount } from '../text/pod-count.ts';
 
@@ -28,6 +30,7 @@ async function trackWindow(context: EngineContext, window: MaintenanceWindow, lo
   const selects = selectorFor(window);
   const changed: NodeProgress[] = [];
   const replies: ChatMessage[] = [];
+  const measured: ProgressMeasurement[] = [];
   for (const snapshot of context.memory.nodes) {
     let previous = known.get(snapshot.name);
     // kured reboots any selected node whose sentinel appears during the window, so track it too.
@@ -40,6 +43,7 @@ async function trackWindow(context: EngineContext, window: MaintenanceWindow, lo
     const next = observeNode(previous, snapshot, lock, now, context.settings.progress);
     if (!sameProgress(previous, next)) {
       changed.push(next);
+      measured.push(measureStep(previous, next, now));
       const milestone = milestoneText(previous, next, snapshot);
       if (milestone !== undefined) replies.push(textMessage(milestone));
     }
@@ -50,6 +54,8 @@ async function trackWindow(context: EngineContext, window: MaintenanceWindow, lo
     await recordWindow(context, window, { replies }, async (repositories) => {
       for (const progress of changed) await repositories.nodeProgress.save(window.id, progress);
     });
+    // Only once stored: a step that was not stored is seen again at the next observation.
+    reportSteps(context.metrics, measured);
   }
   // Also without a change: a bot restarted after the last node's progress was stored must still close.
   if (known.size > 0) await closeIfComplete(context, window, [...known.values()]);

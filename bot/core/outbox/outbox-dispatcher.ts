@@ -5,6 +5,7 @@
 import type { ChatMessage, ChatPort, MessageRef } from '../ports/chat-port.ts';
 import { ChatDeliveryError } from '../ports/chat-port.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { OutboxMetrics } from '../ports/metrics-port.ts';
 import type { OutboxEntry, OutboxRepository } from '../ports/outbox-repository.ts';
 import type { EngineLog } from '../engine/engine-log.ts';
 
@@ -17,6 +18,8 @@ export interface OutboxDispatcherOptions {
   readonly minUpdateIntervalMs: number;
   readonly maxBackoffMs: number;
   readonly batchSize?: number;
+  /** Retries and give-ups for Prometheus; nothing is reported without it. */
+  readonly metrics?: OutboxMetrics | undefined;
 }
 
 export type DeliveryResult = { readonly delivered: number; readonly waitMs: number | undefined };
@@ -104,6 +107,7 @@ export class OutboxDispatcher {
       if (error instanceof ChatDeliveryError && !error.retryable) {
         log.error('chat rejected an outbox entry; giving up on it', { entry: entry.id, error: message });
         await outbox.markAbandoned(entry.id, message, clock.now());
+        this.#options.metrics?.deliveryAbandoned(entry.operation.kind);
         return { failed: 'abandoned' };
       }
       const backoff = Math.min(this.#options.maxBackoffMs, 500 * 2 ** Math.min(entry.attempts, 10));
@@ -112,6 +116,7 @@ export class OutboxDispatcher {
       const retryAt = new Date(clock.now().getTime() + retryInMs);
       log.warn('chat delivery failed; will retry', { entry: entry.id, attempts: entry.attempts + 1, retryAt: retryAt.toISOString(), error: message });
       await outbox.markAttemptFailed(entry.id, message, retryAt);
+      this.#options.metrics?.deliveryRetried(entry.operation.kind);
       return { failed: { retryInMs } };
     }
   }
