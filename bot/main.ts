@@ -121,15 +121,19 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
     outboxChanged: () => {
       outboxNudge.nudge();
     },
+    metrics: metrics.engine,
   });
   const dispatcher = new OutboxDispatcher({
     outbox: repositories.outbox,
-    chat,
+    chat: metrics.meterChat(chat),
     clock,
     log,
     minUpdateIntervalMs: SLACK_SAFE_UPDATE_INTERVAL_MS,
     maxBackoffMs: MAX_CHAT_BACKOFF_MS,
+    metrics: metrics.outboxFor(chat.platform),
   });
+  // Pending nodes, windows and outbox depth are read when Prometheus scrapes (bot/adapters/metrics).
+  metrics.readStateFrom({ nodes: () => engine.nodes, repositories, logger });
   const delivery = new RepeatingTask('outbox delivery', OUTBOX_POLL_MS, async () => (await dispatcher.deliverDue()).waitMs, logger);
   outboxNudge.nudge = () => {
     delivery.nudge();

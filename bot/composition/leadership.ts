@@ -8,7 +8,6 @@
 // takes over at its next attempt instead of after the lease duration.
 import { randomBytes } from 'node:crypto';
 import { homedir, hostname } from 'node:os';
-import { Gauge } from 'prom-client';
 import { connectToCluster } from '../adapters/cluster/kubernetes/kube-connection.ts';
 import { healthRoutes } from '../adapters/http/health-routes.ts';
 import { startHttpServer } from '../adapters/http/http-server.ts';
@@ -80,11 +79,7 @@ export type LeadershipOutcome = { readonly leading: Leadership; readonly stopped
  */
 export async function awaitLeadership(options: LeadershipOptions): Promise<LeadershipOutcome> {
   const { config, logger, readiness, metrics } = options;
-  const leaderGauge = new Gauge({
-    name: 'patchwindow_leader',
-    help: '1 while this process is the active bot (it holds the leader Lease, or leader election is off); 0 while it stands by.',
-    registers: [metrics.registry],
-  });
+  const leaderGauge = metrics.leader;
   const enabled = config.leaderElection.enabled ?? options.realCluster;
   if (!enabled) {
     leaderGauge.set(1);
