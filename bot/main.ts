@@ -133,7 +133,7 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
     metrics: metrics.outboxFor(chat.platform),
   });
   // Pending nodes, windows and outbox depth are read when Prometheus scrapes (bot/adapters/metrics).
-  metrics.readStateFrom({ nodes: () => engine.nodes, repositories, logger });
+  metrics.readStateFrom({ nodes: () => engine.nodes, repositories, log });
   const delivery = new RepeatingTask('outbox delivery', OUTBOX_POLL_MS, async () => (await dispatcher.deliverDue()).waitMs, logger);
   outboxNudge.nudge = () => {
     delivery.nudge();

@@ -1,6 +1,7 @@
 // The engine wired as the bot wires it, but stepped by hand: a manual clock, the simulated
 // cluster advanced to it, a real SQLite store, and a recording chat behind the real outbox.
 import { SimulatedCluster } from '../../bot/adapters/cluster/simulated/simulated-cluster.ts';
+import type { Metrics } from '../../bot/adapters/metrics/create-metrics.ts';
 import type { SimulatedClusterOptions } from '../../bot/adapters/cluster/simulated/simulation-options.ts';
 import type { EngineLog } from '../../bot/core/engine/engine-log.ts';
 import type { EngineSettings } from '../../bot/core/engine/engine-settings.ts';
@@ -64,6 +65,8 @@ export interface HarnessOptions {
    */
   readonly wrapTransactions?: ((transactions: Transactions) => Transactions) | undefined;
   readonly wrapRepositories?: ((repositories: Repositories) => Repositories) | undefined;
+  /** Report to these metrics as the bot does: engine events, metered chat, outbox retries, scrape-time gauges. */
+  readonly metrics?: Metrics | undefined;
 }
 
 export async function startEngineHarness(options: HarnessOptions): Promise<EngineHarness> {
@@ -90,8 +93,18 @@ export async function startEngineHarness(options: HarnessOptions): Promise<Engin
     log,
     simulation: cluster,
     outboxChanged: () => undefined,
+    metrics: options.metrics?.engine,
   });
-  const dispatcher = new OutboxDispatcher({ outbox: botRepositories.outbox, chat, clock, log, minUpdateIntervalMs: 1000, maxBackoffMs: 60_000 });
+  const dispatcher = new OutboxDispatcher({
+    outbox: botRepositories.outbox,
+    chat: options.metrics?.meterChat(chat) ?? chat,
+    clock,
+    log,
+    minUpdateIntervalMs: 1000,
+    maxBackoffMs: 60_000,
+    metrics: options.metrics?.outboxFor(chat.platform),
+  });
+  options.metrics?.readStateFrom({ nodes: () => engine.nodes, repositories: botRepositories, log });
   try {
     cluster.advanceTo(clock.now());
     await engine.start();

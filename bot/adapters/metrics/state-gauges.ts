@@ -4,17 +4,17 @@
 // metrics are still served.
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { EngineLog } from '../../core/engine/engine-log.ts';
 import type { NodeSnapshot } from '../../core/ports/cluster-port.ts';
 import type { Repositories } from '../../core/ports/repositories.ts';
 import { LIVE_WINDOW_STATES } from '../../core/windows/maintenance-window.ts';
 import { NODE_STATES } from '../../core/windows/node-progress.ts';
-import type { Logger } from '../logging/create-logger.ts';
 
 export interface StateSource {
   /** The nodes as the engine last saw them. */
   readonly nodes: () => readonly NodeSnapshot[];
   readonly repositories: Pick<Repositories, 'windows' | 'nodeProgress' | 'outbox'>;
-  readonly logger: Logger;
+  readonly log: EngineLog;
 }
 
 export function registerStateGauges(registry: Registry, source: StateSource): void {
@@ -28,7 +28,7 @@ export function registerStateGauges(registry: Registry, source: StateSource): vo
       dropSamples(gauge, labelled);
       if (failing.has(what)) return;
       failing.add(what);
-      source.logger.warn({ err: error }, `metrics: cannot read ${what}; its gauge has no value until it can`);
+      source.log.warn(`metrics: cannot read ${what}; its gauge has no value until it can`, { err: error });
     }
   };
 

@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../../../bot/adapters/metrics/create-metrics.ts';
 import type { StateSource } from '../../../../../bot/adapters/metrics/state-gauges.ts';
+import type { EngineLog } from '../../../../../bot/core/engine/engine-log.ts';
 import type { NodeSnapshot } from '../../../../../bot/core/ports/cluster-port.ts';
 import type { MaintenanceWindow } from '../../../../../bot/core/windows/maintenance-window.ts';
 import { initialProgress } from '../../../../../bot/core/windows/node-progress.ts';
 import type { NodeProgress, NodeState } from '../../../../../bot/core/windows/node-progress.ts';
-import { captureLogger } from '../../../../support/capture-logger.ts';
 import { MemoryOutbox } from '../../../../support/memory-outbox.ts';
 import { samplesOf, sampleValue } from '../../../../support/prometheus-text.ts';
 import { aNode, aWindow } from '../../../../support/window-fixtures.ts';
@@ -20,14 +20,21 @@ class FakeState {
   readonly progress = new Map<number, NodeProgress[]>();
   readonly outbox = new MemoryOutbox();
   failing: Error | undefined;
+  readonly #log: EngineLog = {
+    info: () => undefined,
+    warn: (message, fields) => this.warnings.push({ message, fields }),
+    error: () => undefined,
+  };
 
-  source(logger: StateSource['logger']): StateSource {
+  readonly warnings: { message: string; fields: unknown }[] = [];
+
+  source(): StateSource {
     const check = (): void => {
       if (this.failing !== undefined) throw this.failing;
     };
     return {
       nodes: () => this.nodes,
-      logger,
+      log: this.#log,
       repositories: {
         windows: {
           listLive: () => {
@@ -59,7 +66,7 @@ describe('state gauges', () => {
   it('read pending nodes, live windows, their nodes and the outbox at each scrape', async () => {
     const state = new FakeState();
     const metrics = createMetrics('1.2.3');
-    metrics.readStateFrom(state.source(captureLogger().logger));
+    metrics.readStateFrom(state.source());
     let text = await metrics.registry.metrics();
     expect(sampleValue(text, 'patchwindow_pending_nodes')).toBe(0);
     expect(samplesOf(text, 'patchwindow_windows').map((sample) => sample.labels['state'])).toEqual(['requested', 'approved', 'scheduled', 'opening', 'open', 'closing']);
@@ -98,9 +105,8 @@ describe('state gauges', () => {
     const state = new FakeState();
     state.nodes = [aNode('n1')];
     state.windows = [aWindow({ id: 1, state: 'open' })];
-    const log = captureLogger();
     const metrics = createMetrics('1.2.3');
-    metrics.readStateFrom(state.source(log.logger));
+    metrics.readStateFrom(state.source());
     expect(sampleValue(await metrics.registry.metrics(), 'patchwindow_windows', { state: 'open' })).toBe(1);
 
     state.failing = new Error('SQLITE_IOERR: disk I/O error');
@@ -113,24 +119,23 @@ describe('state gauges', () => {
       expect(sampleValue(text, 'patchwindow_outbox_pending_messages')).toBe(0);
       expect(sampleValue(text, 'patchwindow_build_info', { version: '1.2.3' })).toBe(1);
     }
-    const warnings = log.lines().filter((line) => line['level'] === 'warn');
-    expect(warnings.map((line) => line['msg'])).toEqual([
+    expect(state.warnings.map((warning) => warning.message)).toEqual([
       'metrics: cannot read the windows; its gauge has no value until it can',
       "metrics: cannot read the windows' nodes; its gauge has no value until it can",
     ]);
-    expect(warnings[0]).toMatchObject({ err: { message: 'SQLITE_IOERR: disk I/O error' } });
+    expect(state.warnings[0]?.fields).toEqual({ err: state.failing });
 
     state.failing = undefined;
     expect(sampleValue(await metrics.registry.metrics(), 'patchwindow_windows', { state: 'open' })).toBe(1);
     state.failing = new Error('again');
     await metrics.registry.metrics();
-    expect(log.lines().filter((line) => line['level'] === 'warn')).toHaveLength(4);
+    expect(state.warnings).toHaveLength(4);
   });
 
   it('drop the unlabelled outbox gauge entirely when the outbox cannot be read', async () => {
     const state = new FakeState();
     const metrics = createMetrics('1.2.3');
-    metrics.readStateFrom(state.source(captureLogger().logger));
+    metrics.readStateFrom(state.source());
     state.outbox.countPending = () => Promise.reject(new Error('database is closed'));
     const text = await metrics.registry.metrics();
     expect(text).toContain('# TYPE patchwindow_outbox_pending_messages gauge');
