@@ -26,6 +26,7 @@ import {
   SHARE_STATUS_ACTION,
   statusActions,
 } from './slack-window-form.ts';
+import type { SubmittedValues } from './slack-window-form.ts';
 
 export interface SlackInboundOptions {
   readonly inbound: ChatInbound;
@@ -69,7 +70,14 @@ export function registerSlackInbound(app: App, options: SlackInboundOptions): vo
       await ackIfPossible(args, request.kind === 'command' ? 'This patchwindow serves another Slack workspace.' : undefined);
       return;
     }
-    if (request.kind !== 'event' && request.kind !== 'other' && request.channel !== options.channel) {
+    // Slack always names the user of a command, click or form; a request without one (only ever
+    // hand-made) would fail inside a listener, so it is refused here.
+    if (request.kind !== 'event' && request.kind !== 'other' && request.user === undefined) {
+      logger.warn({ kind: request.kind }, 'Slack request without a user refused');
+      await ackIfPossible(args);
+      return;
+    }
+    if ((request.kind === 'command' || request.kind === 'action') && request.channel !== options.channel) {
       const text = `patchwindow works only in <#${options.channel}>.`;
       logger.warn({ kind: request.kind, channel: request.channel, user: request.user }, 'Slack request from another channel refused');
       if (request.kind === 'command') {
@@ -129,7 +137,7 @@ export function registerSlackInbound(app: App, options: SlackInboundOptions): vo
         await ack({ response_action: 'errors', errors: { duration: 'This form belongs to another channel; open it again from the status answer.' } });
         return;
       }
-      const form = readOpenWindowForm(view.state.values);
+      const form = readOpenWindowForm(asRecord(asRecord(view.state)['values']) as SubmittedValues);
       if (!form.ok) {
         logger.info({ user, fields: Object.keys(form.errors) }, 'Slack window form refused: invalid input');
         await ack({ response_action: 'errors', errors: form.errors });
@@ -264,7 +272,7 @@ async function ackIfPossible(args: AnyMiddlewareArgs, text?: string): Promise<vo
 }
 
 interface RequestFacts {
-  readonly kind: 'command' | 'action' | 'event' | 'other';
+  readonly kind: 'command' | 'action' | 'view' | 'event' | 'other';
   /** Same for every delivery of one request: a trigger id, or an event id. */
   readonly deliveryId: string | undefined;
   readonly channel: string | undefined;
@@ -293,6 +301,9 @@ function describeRequest(body: unknown): RequestFacts {
       user: string(asRecord(record['user'])['id']),
       responseUrl: string(record['response_url']),
     };
+  }
+  if (record['type'] === 'view_submission') {
+    return { kind: 'view', deliveryId: prefixed('trigger', string(record['trigger_id'])), channel: undefined, user: string(asRecord(record['user'])['id']), responseUrl: undefined };
   }
   if (record['type'] === 'event_callback') {
     return { kind: 'event', deliveryId: prefixed('event', string(record['event_id'])), channel: undefined, user: undefined, responseUrl: undefined };

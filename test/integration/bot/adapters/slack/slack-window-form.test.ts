@@ -282,6 +282,23 @@ describe('the window form', () => {
     expect(fake.ephemerals[0]).toMatchObject({ channel: FAKE_CHANNEL, user: ALICE_ID, text: 'done: open 2h' });
   });
 
+  it('refuses a signed submission without a user (400) and answers one without state with a form error (never a 500)', async () => {
+    const inbound = new RecordingInbound();
+    const { fake, h } = await setup({ inbound });
+    const view = await openForm(fake, h);
+    const payload = viewSubmissionPayload({ view: view.view, viewId: view.id, values: values({ duration: '2h' }), userId: ALICE_ID });
+    const withoutUser = { ...payload, user: undefined };
+    const withoutState = { ...payload, view: { ...(payload['view'] as Record<string, unknown>), state: undefined } };
+    const sent = [
+      await postSigned(h.eventsUrl, `payload=${encodeURIComponent(JSON.stringify(withoutUser))}`),
+      await postSigned(h.eventsUrl, `payload=${encodeURIComponent(JSON.stringify(withoutState))}`),
+    ];
+    expect(sent.map((answer) => answer.status)).toEqual([400, 200]);
+    expect(JSON.parse(sent[1]?.text ?? '{}')).toMatchObject({ response_action: 'errors' });
+    expect(inbound.commands).toEqual([]);
+    expect(fake.ephemerals).toEqual([]);
+  });
+
   it('refuses a submission with a forged signature with 401 and no effect', async () => {
     const inbound = new RecordingInbound();
     const { fake, h } = await setup({ inbound });
