@@ -1,15 +1,10 @@
 #!/usr/bin/env node
 // The `patchwindow` command. Each subcommand lives in bot/commands/; this file only routes.
+// Subcommands are imported when they run: `patchwindow agent` or `reap` then never loads the
+// bot's chat SDKs and engine (tens of MiB of resident memory on every node).
 import { Command } from 'commander';
-import { runAgentCommand } from './commands/agent-command.ts';
-import { runBotCommand } from './commands/bot-command.ts';
-import { runChatCommand } from './commands/chat-command.ts';
-import { runKuredManifests } from './commands/manifests-command.ts';
-import { runTeamsPackage } from './commands/teams-package-command.ts';
 import type { KuredManifestsOptions } from './commands/manifests-command.ts';
-import { runSchedulePreview } from './commands/schedule-preview-command.ts';
 import type { PreviewOptions } from './commands/schedule-preview-command.ts';
-import { runReapCommand } from './commands/reap-command.ts';
 import type { ReapCliOptions } from './commands/reap-command.ts';
 import { reportStartupFailure } from './commands/startup-failure.ts';
 import { VERSION } from './version.ts';
@@ -28,6 +23,7 @@ program
   .description('run the bot: HTTP server (health, metrics), database, and the adapters that are configured')
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (options: { config?: string }) => {
+    const { runBotCommand } = await import('./commands/bot-command.ts');
     await runBotCommand({ configPath: options.config, env: process.env, cwd: process.cwd() });
   });
 
@@ -36,6 +32,7 @@ program
   .description('run the node agent: detect a pending reboot on this node and report it on its Node object (needs NODE_NAME)')
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (options: { config?: string }) => {
+    const { runAgentCommand } = await import('./commands/agent-command.ts');
     await runAgentCommand({ configPath: options.config, env: process.env, cwd: process.cwd() });
   });
 
@@ -52,6 +49,7 @@ program
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (spec: string, options: PreviewOptions & { config?: string }) => {
     const io = { stdout: process.stdout, stderr: process.stderr, now: new Date() };
+    const { runSchedulePreview } = await import('./commands/schedule-preview-command.ts');
     process.exitCode = await runSchedulePreview(spec, options, { configPath: options.config, env: process.env, cwd: process.cwd() }, io);
   });
 
@@ -67,7 +65,8 @@ program
   .option('--nodes <selector>', 'label selector limiting the nodes kured runs on')
   .option('--window <id>', 'window number for the patchwindow.dev/window label (default 0)')
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
-  .action((options: KuredManifestsOptions & { config?: string }) => {
+  .action(async (options: KuredManifestsOptions & { config?: string }) => {
+    const { runKuredManifests } = await import('./commands/manifests-command.ts');
     process.exitCode = runKuredManifests(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stdout: process.stdout, stderr: process.stderr });
   });
 
@@ -79,6 +78,7 @@ program
   .option('--at <instant>', 'when: ISO 8601 instant with offset (the window end plus the grace)')
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(async (options: ReapCliOptions & { config?: string }) => {
+    const { runReapCommand } = await import('./commands/reap-command.ts');
     process.exitCode = await runReapCommand(options, { configPath: options.config, env: process.env, cwd: process.cwd() }, { stderr: process.stderr });
   });
 
@@ -89,7 +89,8 @@ program
   .description('write the Teams app zip (manifest and icons) for your bot registration')
   .requiredOption('--app-id <guid>', "the bot registration's app id (MicrosoftAppId)")
   .option('--out <file>', 'where to write the zip (default: ./patchwindow-teams.zip)')
-  .action((options: { appId: string; out?: string }) => {
+  .action(async (options: { appId: string; out?: string }) => {
+    const { runTeamsPackage } = await import('./commands/teams-package-command.ts');
     process.exitCode = runTeamsPackage(options, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
   });
 
@@ -101,6 +102,7 @@ program
   .passThroughOptions()
   .action(async (words: string[], options: { config?: string }) => {
     const io = { stdout: process.stdout, stderr: process.stderr, now: () => new Date() };
+    const { runChatCommand } = await import('./commands/chat-command.ts');
     process.exitCode = await runChatCommand(words.join(' '), { configPath: options.config, env: process.env, cwd: process.cwd() }, io);
   });
 
