@@ -48,9 +48,9 @@ const STAGES: Readonly<Record<string, Stage>> = {
   agent_import_rss_mb_config: { modules: ['bot/config/load-config.ts'], what: 'the settings loader (zod schemas of every setting)' },
   agent_import_rss_mb_agent_graph: { modules: AGENT_GRAPH, what: 'the agent command and agent/main.ts only (what an agent needs)' },
   agent_import_rss_mb_agent_graph_semispace_1: { modules: AGENT_GRAPH, nodeFlags: ['--max-semi-space-size=1'], what: 'the same with node --max-semi-space-size=1 (V8 young generation 1 MiB)' },
-  agent_import_rss_mb_cli_graph: { modules: CLI_GRAPH, what: 'what "patchwindow agent" loads: bot/cli.ts imports every command statically, the bot\'s (Slack, Teams, SQLite) too' },
-  bot_import_rss_mb: { modules: ['bot/main.ts'], what: 'the bot\'s composition root (Slack, Teams, Kubernetes, SQLite, console)' },
-  bot_import_rss_mb_botbuilder: { modules: ['botbuilder'], what: 'botbuilder alone (the Teams SDK, loaded by the bot whatever the chat platform)' },
+  agent_import_rss_mb_cli_graph: { modules: CLI_GRAPH, what: 'what "patchwindow agent" loads: bot/cli.ts and then only the agent command (subcommands are imported when they run)' },
+  bot_import_rss_mb: { modules: ['bot/main.ts'], what: 'the bot\'s composition root (Kubernetes, SQLite, console; Slack and Teams SDKs are imported only when configured)' },
+  bot_import_rss_mb_botbuilder: { modules: ['botbuilder'], what: 'botbuilder alone (the Teams SDK, loaded only when Teams is the chat platform)' },
 };
 
 export const AGENT_FOOTPRINT_FIGURES = Object.fromEntries(Object.keys(STAGES).map((name) => [name, { unit: 'MiB' }]));
