@@ -310,7 +310,12 @@ describe('the Helm chart with the real helm and a real API server', () => {
     const { cluster: c, runner: r } = ctx();
     const values = path.join(c.dir, 'install.yaml');
     writeFileSync(values, stringify({ bot: { chat: 'slack', kured: { namespace: 'maintenance' } }, serviceMonitor: { enabled: true } }));
-    await r.helm(['install', 'pw', CHART_DIR, '--namespace', 'tools', '--create-namespace', '--values', values, '--kubeconfig', c.adminKubeconfig]);
+    const { stdout: installOutput } = await r.helm(['install', 'pw', CHART_DIR, '--namespace', 'tools', '--create-namespace', '--values', values, '--kubeconfig', c.adminKubeconfig]);
+    // NOTES.txt: what was installed, the Secret it needs, how Slack reaches it
+    expect(installOutput).toContain('the bot (pw-patchwindow-bot, chat: slack) and the node agent (pw-patchwindow-agent, file mode)');
+    expect(installOutput).toContain('kubectl -n tools get secret patchwindow-secrets');
+    expect(installOutput).toContain('Socket Mode');
+    expect(installOutput).toContain('kured is deployed into namespace maintenance only inside approved windows');
     const installed = (await r.template({ release: 'pw', namespace: 'tools', values: { bot: { chat: 'slack', kured: { namespace: 'maintenance' } }, serviceMonitor: { enabled: true } }, name: 'install-rendered.yaml' })).manifests;
     expect(installed.length).toBeGreaterThan(12);
     for (const manifest of installed) expect(await c.admin.find(apiPath(manifest)), objectKey(manifest)).toBeDefined();
