@@ -25,11 +25,12 @@ export interface DetectionSample {
   readonly botMs: number;
 }
 
+/** Digests posted or edited since call number `from`: a digest grows in place for a while after its post (pending-digest.ts). */
 function postsFrom(fake: FakeSlackApi, from: number): FakeCall[] {
-  return fake.calls.slice(from).filter((call) => call.method === 'chat.postMessage' && call.outcome === 'ok');
+  return fake.calls.slice(from).filter((call) => (call.method === 'chat.postMessage' || call.method === 'chat.update') && call.outcome === 'ok');
 }
 
-/** The first digest posted since call number `from` that names `node` as needing a reboot. */
+/** The first digest posted (or edited) since call number `from` that names `node` as needing a reboot. */
 function digestNaming(fake: FakeSlackApi, from: number, node: string): FakeCall | undefined {
   return postsFrom(fake, from).find((call) => String(call.args['text']).includes('need a reboot') && JSON.stringify(call.args['blocks']).includes(node));
 }

@@ -34,7 +34,11 @@ export interface EngineMemory {
   nodes: readonly NodeSnapshot[];
   readonly plans: Map<number, WindowPlan>;
   lastReconcileAt: number | undefined;
-  lastDigest: { readonly names: string; readonly at: number } | undefined;
+  /**
+   * The last digest: which nodes it named, when it last changed, and the message it is in while
+   * that message still grows in place (`growing` undefined: the next change posts a new one).
+   */
+  lastDigest: { readonly names: string; readonly at: number; readonly growing: { readonly key: string; readonly postedAt: number } | undefined } | undefined;
   /** Per window: the last failure to deploy or remove kured (daemon-failures.ts). */
   readonly daemonFailures: Map<number, DaemonFailure>;
 }

@@ -1,11 +1,18 @@
 // The pending-nodes digest: which nodes wait for a reboot, since when, for which packages, and
 // the next window. Posted when the set changes and once a day, not while a window is running.
+// Changes soon after a digest was posted edit that message in place instead of posting again: a
+// fleet-wide unattended upgrade makes hundreds of nodes pending within minutes, one observation
+// at a time, and the channel should get one message that grows (the outbox coalesces its
+// updates), not one post per node. The first digest still goes out at once.
 import { DateTime } from 'luxon';
 import type { ChatMessage } from '../ports/chat-port.ts';
 import type { NodeSnapshot } from '../ports/cluster-port.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
 import { formatSpan } from '../windows/window-message.ts';
 import type { EngineContext } from './engine-context.ts';
+
+/** How long after its post a digest is edited in place rather than followed by a new post. */
+export const DIGEST_GROWS_FOR_MS = 5 * 60_000;
 
 export async function postDigestIfDue(context: EngineContext): Promise<void> {
   const now = context.clock.now();
@@ -15,12 +22,19 @@ export async function postDigestIfDue(context: EngineContext): Promise<void> {
   const due = last === undefined ? pending.length > 0 : names !== last.names || now.getTime() - last.at >= context.settings.digestEveryMs;
   if (!due) return;
   const live = await context.repositories.windows.listLive();
-  if (live.some((window) => window.state === 'opening' || window.state === 'open' || window.state === 'closing')) return;
-  context.memory.lastDigest = { names, at: now.getTime() };
+  if (live.some((window) => window.state === 'opening' || window.state === 'open' || window.state === 'closing')) {
+    // The window's card comes after the digest: the next digest is a new message below it.
+    if (last?.growing !== undefined) context.memory.lastDigest = { ...last, growing: undefined };
+    return;
+  }
   const next = live.filter((window) => window.state !== 'requested').sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+  const message = digestMessage(pending, next, context.settings.defaultZone);
+  const growing = last?.growing !== undefined && names !== last.names && now.getTime() - last.growing.postedAt < DIGEST_GROWS_FOR_MS ? last.growing : undefined;
+  const operation = growing === undefined ? ({ kind: 'post', key: `digest:${now.getTime()}`, message } as const) : ({ kind: 'update', key: growing.key, message } as const);
   await context.transactions.run(async (repositories) => {
-    await repositories.outbox.enqueue({ kind: 'post', key: `digest:${now.getTime()}`, message: digestMessage(pending, next, context.settings.defaultZone) }, now);
+    await repositories.outbox.enqueue(operation, now);
   });
+  context.memory.lastDigest = { names, at: now.getTime(), growing: growing ?? { key: operation.key, postedAt: now.getTime() } };
   context.outboxChanged();
 }
 
