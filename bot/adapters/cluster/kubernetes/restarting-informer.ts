@@ -1,7 +1,8 @@
 // A client-node informer (list + watch) that keeps going: client-node relists by itself on 410 Gone
 // and reconnects a watch the server closed, but any other error stops its informer, so this
 // restarts it with a backoff (1 s doubling to 30 s, reset once a list succeeds). Every failure is
-// reported before the restart.
+// reported before the restart. client-node's stop() only aborts the watch already open: a list or
+// watch under way goes on to open one, so what opens after stop() is stopped again.
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 
 export interface RestartingInformerOptions {
@@ -33,6 +34,7 @@ export class RestartingInformer<T extends KubernetesObject> {
     this.#backoffMs = this.#initialBackoffMs;
     const changed = (): void => {
       if (this.#running) this.#onChange();
+      else this.#stopAgain(); // a watch opened after stop() (see above)
     };
     informer.on('add', changed);
     informer.on('update', changed);
@@ -73,7 +75,11 @@ export class RestartingInformer<T extends KubernetesObject> {
     this.#failedSinceStart = false;
     this.#informer.start().then(
       () => {
-        if (!this.#running || this.#failedSinceStart) return;
+        if (!this.#running) {
+          this.#stopAgain(); // stopped while this start was connecting: close the watch it opened
+          return;
+        }
+        if (this.#failedSinceStart) return;
         this.#synced = true;
         this.#backoffMs = this.#initialBackoffMs;
         this.#onChange();
@@ -82,6 +88,10 @@ export class RestartingInformer<T extends KubernetesObject> {
         this.#failed(error);
       },
     );
+  }
+
+  #stopAgain(): void {
+    void this.#informer.stop().catch(() => undefined);
   }
 
   #failed(error: unknown): void {

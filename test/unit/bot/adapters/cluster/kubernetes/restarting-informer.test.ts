@@ -106,6 +106,41 @@ describe('RestartingInformer', () => {
     expect(errors.map(String)).toEqual([1, 2, 3, 4, 5].map((n) => String(failure(n))));
   });
 
+  it('stopped while a (re)start is under way: what that start opens once it completes is stopped too', async () => {
+    const { fake, informer, changes } = setUp([new Error('cut')]);
+    informer.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // the restart after the backoff is still connecting when the informer is stopped
+    let connected: () => void = () => undefined;
+    fake.start = () => {
+      fake.starts++;
+      return new Promise<void>((resolve) => {
+        connected = resolve;
+      });
+    };
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fake.starts).toBe(2);
+    await informer.stop();
+    expect(fake.stops).toBe(1);
+    // client-node's informer opens its watch although stop() came first: it is stopped again
+    connected();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.stops).toBe(2);
+    expect(informer.synced).toBe(false);
+    expect(changes.count).toBe(0);
+  });
+
+  it('an event after stop() (a watch left open underneath) stops the informer again', async () => {
+    const { fake, informer, changes } = setUp(['ok']);
+    informer.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const before = changes.count;
+    await informer.stop();
+    fake.emit('update', { metadata: { name: 'late' } });
+    expect(fake.stops).toBe(2);
+    expect(changes.count).toBe(before);
+  });
+
   it('reports nothing and restarts nothing after stop()', async () => {
     const { fake, informer, errors, changes } = setUp([new Error('first')]);
     informer.start();
