@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly scheduler?: boolean;
   /** How long to wait for each component to come up (default 90 s). */
   readonly startTimeoutMs?: number;
+  /** More kube-apiserver flags (e.g. `--watch-cache-sizes=nodes#0`), after the harness's own. */
+  readonly apiserverArgs?: readonly string[];
 }
 
 export interface TestCluster {
@@ -39,6 +41,8 @@ export interface TestCluster {
   /** https://127.0.0.1:<port> */
   readonly server: string;
   readonly apiPort: number;
+  /** etcd's client URL, http://127.0.0.1:<port> (e.g. for harness/etcd.ts). */
+  readonly etcdUrl: string;
   readonly caPem: string;
   readonly adminKubeconfig: string;
   /** Client with the admin identity (system:masters). */
@@ -244,6 +248,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         '--allow-privileged=true',
         '--profiling=false',
         '--v=1',
+        ...(options.apiserverArgs ?? []),
       ],
       { logFile: path.join(dir, 'logs', 'kube-apiserver.log') },
     );
@@ -307,6 +312,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       pki,
       server,
       apiPort,
+      etcdUrl,
       caPem,
       adminKubeconfig,
       admin,

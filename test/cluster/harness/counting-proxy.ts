@@ -87,6 +87,8 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
         record.status = answer.statusCode;
         if (response.destroyed) return;
         response.writeHead(answer.statusCode ?? 502, answer.headers);
+        // now, as the API server did: a watch's client is waiting for them before its first event
+        response.flushHeaders();
         answer.pipe(response);
       },
     );
