@@ -116,6 +116,8 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
   const downtimeMs = options.rebootDowntimeMs ?? 1000;
   const runTarget = realpathSync('/var/run');
   let tokenWritten: Promise<void> | undefined;
+  /** uid of the ServiceAccount the written token belongs to. */
+  let tokenUid: string | undefined;
   const writeTokens = async (): Promise<void> => {
     const token = await cluster.serviceAccountToken(sa.namespace, sa.name, 3 * 3600);
     for (const sandbox of sandboxes.values()) writeFileSync(path.join(sandbox.runDir, SERVICE_ACCOUNT_DIR, 'token'), token, { mode: 0o600 });
@@ -156,7 +158,17 @@ export async function startNodeDaemons(options: NodeDaemonsOptions): Promise<Nod
 
   async function startDaemon(node: string): Promise<void> {
     const sandbox = sandboxOf(node);
-    tokenWritten ??= writeTokens();
+    // The bot deletes kured's ServiceAccount when a window closes and creates it anew for the
+    // next one: a token of the old one is refused, so a new uid gets a new token.
+    // An API server that cannot be asked (a test stopped it) keeps the token there is.
+    const uid = await cluster.admin
+      .find<{ metadata: { uid?: string } }>(`/api/v1/namespaces/${sa.namespace}/serviceaccounts/${sa.name}`)
+      .then((account) => account?.metadata.uid)
+      .catch(() => tokenUid);
+    if (tokenWritten === undefined || uid !== tokenUid) {
+      tokenUid = uid;
+      tokenWritten = writeTokens();
+    }
     await tokenWritten;
     const boot = (boots.get(node) ?? 0) + 1;
     boots.set(node, boot);
