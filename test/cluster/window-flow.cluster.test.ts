@@ -283,7 +283,7 @@ describe.skipIf(mode === 'missing')(`a maintenance window on a real API server (
       const replies = thread.filter((text) => text.includes(node));
       const index = (pattern: RegExp): number => replies.findIndex((text) => pattern.test(text));
       expect(index(new RegExp(`${node} cordoned`)), replies.join(' | ')).toBeGreaterThanOrEqual(0);
-      expect(index(new RegExp(`${node} draining \\(\\d+ pods\\)`)), replies.join(' | ')).toBeGreaterThan(index(new RegExp(`${node} cordoned`)));
+      expect(index(new RegExp(`${node} draining \\(\\d+ pods?\\)`)), replies.join(' | ')).toBeGreaterThan(index(new RegExp(`${node} cordoned`)));
       expect(index(new RegExp(`${node} rebooting`)), replies.join(' | ')).toBeGreaterThan(index(new RegExp(`${node} draining`)));
       expect(index(new RegExp(`${node} is back`)), replies.join(' | ')).toBeGreaterThan(index(new RegExp(`${node} rebooting`)));
       expect(index(new RegExp(`${node} done`)), replies.join(' | ')).toBeGreaterThan(index(new RegExp(`${node} is back`)));
