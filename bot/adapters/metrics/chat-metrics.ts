@@ -74,6 +74,8 @@ export function chatMetrics(registry: Registry): ChatMetrics {
         post: (message: ChatMessage) => counted('post', () => chat.post(message)),
         update: (ref: MessageRef, message: ChatMessage) => counted('update', () => chat.update(ref, message)),
         reply: (thread: MessageRef, message: ChatMessage) => counted('reply', () => chat.reply(thread, message)),
+        // Not a call on the platform: passed through so the outbox keeps within its update limit.
+        ...(chat.updateWaitMs === undefined ? {} : { updateWaitMs: () => chat.updateWaitMs?.() ?? 0 }),
       };
       return metered;
     },

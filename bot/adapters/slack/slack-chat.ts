@@ -2,8 +2,11 @@
 // chat.update on one channel. It never retries: every failure becomes a ChatDeliveryError that
 // says whether (and when) the outbox should try again. It only paces its own posts, so that the
 // channel gets at most one new message per second (Slack's chat.postMessage limit); a message the
-// adapter posts on demand (a shared status) waits its turn in the same pacing.
+// adapter posts on demand (a shared status) waits its turn in the same pacing. Updates (of any
+// message) are kept within chat.update's workspace limit, tier 3: about 50 a minute; the outbox
+// asks `updateWaitMs()` first and holds (and coalesces) updates until the limit allows.
 import { webApi } from '@slack/bolt';
+import { RateWindow } from '../../core/outbox/rate-window.ts';
 import { ChatDeliveryError } from '../../core/ports/chat-port.ts';
 import type { ChatMessage, ChatPort, MessageRef } from '../../core/ports/chat-port.ts';
 import { renderSlackMessage } from './slack-blocks.ts';
@@ -22,6 +25,8 @@ export interface SlackChatOptions {
   readonly channel: string;
   /** Least time between two posts to the channel; Slack allows about one per second. Default 1000. */
   readonly minPostIntervalMs?: number;
+  /** chat.update calls in any rolling minute, across all messages (Slack's tier 3 allows about 50). Default 50. */
+  readonly updatesPerMinute?: number;
   /** Real time, for pacing (the engine's clock may be simulated). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -32,6 +37,8 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fat
 /** Wrong or revoked credentials: retried slowly, so nothing is lost while someone fixes the token. */
 const CREDENTIAL_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 const CREDENTIAL_RETRY_MS = 60_000;
+/** chat.update is tier 3: Slack documents "50+ per minute" per workspace; 50 keeps clear of 429s. */
+export const SLACK_UPDATES_PER_MINUTE = 50;
 
 export class SlackChat implements ChatPort {
   readonly platform = 'slack' as const;
@@ -39,6 +46,7 @@ export class SlackChat implements ChatPort {
   readonly #minPostIntervalMs: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #updates: RateWindow;
   #lastPostAt = -Infinity;
   #posting: Promise<unknown> = Promise.resolve();
 
@@ -47,6 +55,11 @@ export class SlackChat implements ChatPort {
     this.#minPostIntervalMs = options.minPostIntervalMs ?? 1000;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#updates = new RateWindow({ count: options.updatesPerMinute ?? SLACK_UPDATES_PER_MINUTE, perMs: 60_000 });
+  }
+
+  updateWaitMs(): number {
+    return this.#updates.waitMs(this.#now());
   }
 
   async post(message: ChatMessage): Promise<MessageRef> {
@@ -64,6 +77,10 @@ export class SlackChat implements ChatPort {
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {
     const { channel, ts } = parseSlackRef(ref);
     const payload = renderSlackMessage(message);
+    // The outbox asks first; this only holds a caller that did not.
+    const wait = this.#updates.waitMs(this.#now());
+    if (wait > 0) await this.#sleep(wait);
+    this.#updates.record(this.#now());
     await deliver('chat.update', () => this.#options.client.chat.update({ channel, ts, text: payload.text, blocks: payload.blocks }));
   }
 

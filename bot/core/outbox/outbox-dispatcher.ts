@@ -1,7 +1,8 @@
 // Delivers the outbox to the chat platform in order, once: a message is marked delivered only
 // after the platform accepted it; failures are retried with backoff (or the platform's
 // Retry-After), and later entries wait so order is kept. Updates of one message coalesce: only
-// the newest pending content is sent, at most once per `minUpdateIntervalMs`.
+// the newest pending content is sent, at most once per `minUpdateIntervalMs`, and only when the
+// platform's limit on updates across all messages allows (ChatPort.updateWaitMs).
 import type { ChatMessage, ChatPort, MessageRef } from '../ports/chat-port.ts';
 import { ChatDeliveryError } from '../ports/chat-port.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -71,7 +72,9 @@ export class OutboxDispatcher {
             this.#unrecorded.delete(entry.id);
             continue;
           }
-          const wait = (this.#lastUpdateAt.get(operation.key) ?? -Infinity) + this.#options.minUpdateIntervalMs - now;
+          const messageWait = (this.#lastUpdateAt.get(operation.key) ?? -Infinity) + this.#options.minUpdateIntervalMs - now;
+          // The platform's limit across all messages; meanwhile newer updates of this one supersede it.
+          const wait = Math.max(messageWait, this.#options.chat.updateWaitMs?.() ?? 0);
           if (wait > 0) return { delivered, waitMs: wait };
         }
         const outcome = await this.#attempt(entry);

@@ -52,6 +52,12 @@ export interface ChatPort {
   post(message: ChatMessage): Promise<MessageRef>;
   update(ref: MessageRef, message: ChatMessage): Promise<void>;
   reply(thread: MessageRef, message: ChatMessage): Promise<MessageRef>;
+  /**
+   * How long until the platform takes another update without rate limiting it (0: now), for a
+   * platform that limits updates across all messages (Slack). The outbox holds updates that long,
+   * coalescing each message's, so the newest state goes out when the limit allows.
+   */
+  updateWaitMs?(): number;
 }
 
 /** Whoever typed or clicked, as the platform identifies them. */

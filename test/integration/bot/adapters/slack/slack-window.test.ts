@@ -1,11 +1,12 @@
 // A whole window streamed to (fake) Slack through the real outbox: one live card updated in
 // place at most once a second, milestones in its thread, never a 429 from a Slack that enforces
-// one post per second per channel; and a bot restarted mid-window goes on updating the same card.
+// one post per second per channel (nor, in a busy window, from one that enforces chat.update's
+// 50 a minute); and a bot restarted mid-window goes on updating the same card.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCluster } from '../../../../../bot/adapters/cluster/simulated/simulated-cluster.ts';
 import { FakeSlackApi } from '../../../../support/fake-slack-api.ts';
-import type { FakeMessage } from '../../../../support/fake-slack-api.ts';
+import type { FakeCall, FakeMessage } from '../../../../support/fake-slack-api.ts';
 import { ManualClock } from '../../../../support/manual-clock.ts';
 import { ALICE_ID, BOB_ID, startSlackHarness } from '../../../../support/slack-harness.ts';
 import type { SlackHarness } from '../../../../support/slack-harness.ts';
@@ -25,17 +26,17 @@ afterEach(async () => {
   dirs.removeAll();
 });
 
-async function setup(nodes = 6, pending = 4): Promise<{ fake: FakeSlackApi; clock: ManualClock; cluster: SimulatedCluster; path: string }> {
+async function setup(nodes = 6, pending = 4, updatesPerMinute = 0, postIntervalMs = FAKE_POST_INTERVAL_MS): Promise<{ fake: FakeSlackApi; clock: ManualClock; cluster: SimulatedCluster; path: string }> {
   const clock = new ManualClock('2026-11-25T12:00:00Z');
   const cluster = new SimulatedCluster(clock, { seed: 1, nodeCount: nodes, pendingAtStart: pending });
   // The fake stamps every call with the engine's (manual) time, and limits posts per channel in real time.
-  const fake = await FakeSlackApi.start({ stamp: () => clock.now().getTime(), postIntervalMs: FAKE_POST_INTERVAL_MS });
+  const fake = await FakeSlackApi.start({ stamp: () => clock.now().getTime(), postIntervalMs, updatesPerMinute });
   cleanups.push(() => fake.close());
   return { fake, clock, cluster, path: join(dirs.make(), 'p.db') };
 }
 
-async function start(fake: FakeSlackApi, clock: ManualClock, cluster: SimulatedCluster, path: string): Promise<SlackHarness> {
-  const h = await startSlackHarness({ path, fake, clock, cluster, minPostIntervalMs: PORT_POST_INTERVAL_MS });
+async function start(fake: FakeSlackApi, clock: ManualClock, cluster: SimulatedCluster, path: string, minPostIntervalMs = PORT_POST_INTERVAL_MS): Promise<SlackHarness> {
+  const h = await startSlackHarness({ path, fake, clock, cluster, minPostIntervalMs });
   let stopped = false;
   cleanups.push(async () => {
     if (!stopped) await h.shutdown();
@@ -69,6 +70,24 @@ function cardUpdates(fake: FakeSlackApi, ts: string): number[] {
     .map((call) => call.stamp ?? 0);
 }
 
+/**
+ * Steps the bot about as fast as real time until `done`, within `timeoutMs` of real time: what
+ * waits for Slack's update limit (kept in real time) goes out once it allows.
+ */
+async function stepInRealTimeUntil(h: SlackHarness, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms; pending: ${JSON.stringify(await h.repositories.outbox.pending(5))}`);
+    await h.step(250);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The most calls that fell into any rolling real-time minute. */
+function busiestMinute(calls: readonly FakeCall[]): number {
+  return Math.max(0, ...calls.map((call) => calls.filter((other) => other.at > call.at - 60_000 && other.at <= call.at).length));
+}
+
 function expectAtMostOncePerSecond(stamps: readonly number[]): void {
   for (let index = 1; index < stamps.length; index++) expect((stamps[index] ?? 0) - (stamps[index - 1] ?? 0)).toBeGreaterThanOrEqual(1000);
 }
@@ -100,6 +119,28 @@ describe('a window streamed to Slack', () => {
     expect(fake.calls.filter((call) => call.outcome !== 'ok')).toEqual([]);
     expect(await h.repositories.outbox.pending(10)).toEqual([]);
   }, 120_000); // about 120 thread replies, each paced in real time as Slack requires
+
+  it('keeps within chat.update\'s workspace limit (50 a minute) in a busy window: no 429, and the card still ends in its final state', async () => {
+    // The fake enforces Slack's tier-3 limit in real time, as Slack does. 50 nodes, posts paced at
+    // a tenth of Slack's interval: the engine's clock runs faster than real time, so the card
+    // (updated once a second of engine time) wants well over 50 updates in a real minute.
+    const { fake, clock, cluster, path } = await setup(50, 50, 50, 100);
+    const h = await start(fake, clock, cluster, path, 120);
+    await requestAndApprove(h, fake, 'open 2h --concurrency 5');
+    await h.runUntil(async () => (await h.repositories.windows.get(1))?.state === 'closed', 10 * 60_000);
+    // What waited for the limit goes out once it allows (in real time): the card's last state.
+    await stepInRealTimeUntil(h, async () => (await h.repositories.outbox.pending(10)).length === 0, 70_000);
+    expect(card(fake)?.text).toContain('closed');
+    expect(JSON.stringify(card(fake)?.blocks)).toContain('50/50 done');
+
+    const updates = fake.callsTo('chat.update');
+    expect(fake.updatesRateLimited).toBe(0);
+    expect(fake.rateLimited).toBe(0);
+    expect(fake.calls.filter((call) => call.outcome !== 'ok')).toEqual([]);
+    expect(busiestMinute(updates)).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(card(fake)?.blocks)).not.toContain('"actions"');
+    expect(fake.replies(card(fake)?.ts ?? '').at(-1)?.text).toMatch(/^🏁 Window #1 closed \(completed\)\./);
+  }, 180_000);
 
   it('goes on updating the same card after a restart mid-window, without posting it again', async () => {
     const { fake, clock, cluster, path } = await setup();

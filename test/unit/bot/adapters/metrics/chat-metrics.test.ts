@@ -31,6 +31,16 @@ describe('metered chat', () => {
     expect(samplesOf(text, 'patchwindow_chat_api_errors_total').map((sample) => sample.value)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
+  it('passes the platform\'s update limit through (the outbox asks it), and adds none to a platform without one', () => {
+    const metrics = createMetrics('1.2.3');
+    expect('updateWaitMs' in metrics.meterChat(new RecordingChat())).toBe(false);
+    const limited = Object.assign(new RecordingChat(), { wait: 1234, updateWaitMs(): number { return this.wait; } });
+    const chat = metrics.meterChat(limited);
+    expect(chat.updateWaitMs?.()).toBe(1234);
+    limited.wait = 0;
+    expect(chat.updateWaitMs?.()).toBe(0);
+  });
+
   it('counts failures by whether they are retried, and rethrows the same error', async () => {
     const metrics = createMetrics('1.2.3');
     const inner = new RecordingChat();

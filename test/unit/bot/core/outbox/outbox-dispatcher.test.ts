@@ -296,6 +296,66 @@ describe('OutboxDispatcher: updates', () => {
   });
 });
 
+/** A platform with a limit on updates across all its messages (Slack's chat.update tier), told how long to wait. */
+class UpdateLimitedChat extends ScriptedChat {
+  updateWait = 0;
+  updateWaitMs(): number {
+    return this.updateWait;
+  }
+}
+
+describe('OutboxDispatcher: a platform-wide update limit', () => {
+  function limitedSetup(): Setup & { readonly chat: UpdateLimitedChat } {
+    const base = setup();
+    const chat = new UpdateLimitedChat();
+    const dispatcher = new OutboxDispatcher({ outbox: base.outbox, chat, clock: base.clock, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, minUpdateIntervalMs: 1000, maxBackoffMs: 60_000 });
+    return { ...base, chat, dispatcher };
+  }
+
+  it('holds updates while the platform says so, coalescing them, and sends the newest once it may', async () => {
+    const s = limitedSetup();
+    await enqueue(s, post('a', 'a1'), post('b', 'b1'));
+    await s.dispatcher.deliverDue();
+    s.clock.advance(5000);
+    s.chat.updateWait = 4000;
+    await enqueue(s, update('a', 'a2'), update('b', 'b2'), update('a', 'a3'));
+    // Held without a call, and without counting as a failure: the wait is the platform's.
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 0, waitMs: 4000 });
+    expect(s.chat.operations).toEqual(['post', 'post']);
+    // a2 is superseded by a3 already; the others wait, with no attempt counted.
+    expect((await s.outbox.pending(10)).map((entry) => entry.attempts)).toEqual([0, 0]);
+    await enqueue(s, update('a', 'a4'));
+    s.chat.updateWait = 1500;
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 0, waitMs: 1500 });
+
+    s.chat.updateWait = 0;
+    await s.dispatcher.deliverDue();
+    expect(s.chat.sent.slice(2)).toEqual(['update b2', 'update a4']);
+    expect(channel(s.chat)).toEqual(['m1: a4', 'm2: b2']);
+    expect(await s.outbox.countPending()).toBe(0);
+  });
+
+  it('takes the longer of the per-message interval and the platform\'s wait', async () => {
+    const s = limitedSetup();
+    await enqueue(s, post('a', 'a1'), update('a', 'a2'));
+    await s.dispatcher.deliverDue();
+    s.clock.advance(200);
+    await enqueue(s, update('a', 'a3'));
+    s.chat.updateWait = 300;
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 0, waitMs: 800 });
+    s.chat.updateWait = 5000;
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 0, waitMs: 5000 });
+  });
+
+  it('does not hold posts and replies that come before a held update', async () => {
+    const s = limitedSetup();
+    s.chat.updateWait = 10_000;
+    await enqueue(s, post('a', 'a1'), reply('a', 'note'), update('a', 'a2'), post('b', 'b1'));
+    expect(await s.dispatcher.deliverDue()).toEqual({ delivered: 2, waitMs: 10_000 });
+    expect(channel(s.chat)).toEqual(['m1: a1', 'm2 in m1: note']);
+  });
+});
+
 describe('OutboxDispatcher: replies', () => {
   it('posts a reply top-level when its thread was never posted', async () => {
     const s = setup();
