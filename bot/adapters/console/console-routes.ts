@@ -11,6 +11,7 @@ import { storageFailureAnswer } from '../chat/storage-failure-answer.ts';
 import type { Route } from '../http/http-server.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { ConsoleChannel, ConsoleEvent } from './console-channel.ts';
+import { readBoundedBody } from '../http/read-bounded-body.ts';
 
 export const CONSOLE_CHANNEL_NAME = '#patchwindow console';
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -337,7 +338,7 @@ async function readJsonObject(request: IncomingMessage, response: ServerResponse
     return undefined;
   }
   const declared = Number(request.headers['content-length'] ?? '0');
-  const raw = declared > MAX_BODY_BYTES ? 'too-large' : await readBody(request, MAX_BODY_BYTES);
+  const raw = declared > MAX_BODY_BYTES ? 'too-large' : await readBoundedBody(request, MAX_BODY_BYTES);
   if (raw === 'too-large') {
     request.resume();
     sendJson(response, 413, { error: `the body must be at most ${MAX_BODY_BYTES} bytes` }, { Connection: 'close' });
@@ -359,34 +360,6 @@ async function readJsonObject(request: IncomingMessage, response: ServerResponse
     return undefined;
   }
   return body as Record<string, unknown>;
-}
-
-/**
- * The whole body; 'too-large' as soon as it grows past `limit` bytes (the rest is read and
- * dropped, so the client can finish sending and read the answer); 'aborted' when the client went away.
- */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        request.off('data', onData);
-        request.resume();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on('data', onData);
-    request.once('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    request.once('error', () => {
-      resolve('aborted');
-    });
-  });
 }
 
 /**

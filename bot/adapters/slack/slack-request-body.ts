@@ -6,6 +6,7 @@
 // request's `rawBody` when it is present.
 import type { IncomingMessage } from 'node:http';
 import { parse } from 'node:querystring';
+import { readBoundedBody } from '../http/read-bounded-body.ts';
 
 export type SlackBodyRead =
   | { readonly ok: true }
@@ -14,7 +15,7 @@ export type SlackBodyRead =
 
 /** Reads the body into `request.rawBody` (at most `limit` bytes) and checks its shape. */
 export async function readSlackBody(request: IncomingMessage, limit: number): Promise<SlackBodyRead> {
-  const body = await readBody(request, limit);
+  const body = await readBoundedBody(request, limit);
   if (body === 'too-large') return { ok: false, status: 413, reason: 'request too large' };
   if (body === 'aborted') return { ok: false, status: 'aborted' };
   if (!hasSlackShape(body.toString(), request.headers['content-type'])) return { ok: false, status: 400, reason: 'expected a Slack request' };
@@ -62,27 +63,3 @@ function hasSlackShape(text: string, contentType: string | undefined): boolean {
   return isObject(user) && typeof user['id'] === 'string' && fields(parsed);
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        request.off('data', onData);
-        // Read and drop the rest, so the client finishes sending and reads the answer.
-        request.resume();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on('data', onData);
-    request.once('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    request.once('error', () => {
-      resolve('aborted');
-    });
-  });
-}
