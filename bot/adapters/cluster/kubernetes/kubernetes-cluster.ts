@@ -5,7 +5,7 @@
 // and kured's lock annotation read, held for pause/resume and freed of a stuck holder.
 // Drain progress (NodeSnapshot.drain) of the nodes kured drains comes from the DrainTracker: the
 // pods left on the node and kured's pod log there (drain-tracker.ts).
-import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, V1ObjectMeta } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
 import type {
   ClusterPort,
@@ -37,7 +37,7 @@ import {
 } from './kured-manifests.ts';
 import type { KuredManifestOptions } from './kured-manifests.ts';
 import type { KuredHelm } from './kured-helm.ts';
-import { readObject, removeKuredResources } from './kured-removal.ts';
+import { objectRef, readObject, removeKuredResources } from './kured-removal.ts';
 import { kubernetesDrainSources } from './drain-sources.ts';
 import { DrainTracker } from './drain-tracker.ts';
 import { NodeWatch } from './node-watch.ts';
@@ -294,14 +294,6 @@ function lockOf(daemonSet: V1DaemonSet): KuredLockValue {
   const concurrencyArg = args.find((arg) => arg.startsWith('--concurrency='));
   const concurrency = concurrencyArg === undefined ? 1 : Number(concurrencyArg.slice('--concurrency='.length)) || 1;
   return parseLockAnnotation(daemonSet.metadata?.annotations?.[KURED_LOCK_ANNOTATION], concurrency);
-}
-
-/** What delete needs to find an object. */
-function objectRef(apiVersion: string, kind: string, name: string, namespace?: string): KubernetesObject {
-  const metadata = new V1ObjectMeta();
-  metadata.name = name;
-  if (namespace !== undefined) metadata.namespace = namespace;
-  return { apiVersion, kind, metadata };
 }
 
 function sleep(ms: number): Promise<void> {
