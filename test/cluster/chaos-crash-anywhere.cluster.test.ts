@@ -18,7 +18,6 @@ import { KubernetesCluster } from '../../bot/adapters/cluster/kubernetes/kuberne
 import { FAKE_CHANNEL, FAKE_TEAM_ID, FAKE_TOKEN, FakeSlackApi } from '../support/fake-slack-api.ts';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/slack-requests.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, agentAccessManifests, startAgentProcess, writeTokenKubeconfig } from './harness/agent.ts';
 import type { AgentProcess } from './harness/agent.ts';
 import { CLI } from './harness/bot.ts';
 import type { Informer } from './harness/kube.ts';
@@ -26,7 +25,7 @@ import type { DaemonSet, Node } from './harness/kube-types.ts';
 import { isNodeReady } from './harness/kube-types.ts';
 import { kuredMode, startKuredTier } from './harness/kured-tier.ts';
 import type { KuredTier } from './harness/kured-tier.ts';
-import { createObjects } from './harness/objects.ts';
+import { startTierAgents } from './harness/tier-agents.ts';
 import type { ManagedProcess } from './harness/processes.ts';
 import { approvedIntervals, checkInvariant, readDatabase, recordReboots, writeChaosResult } from './harness/reboot-invariant.ts';
 import type { ApprovedInterval, RebootRecorder, RebootSign } from './harness/reboot-invariant.ts';
@@ -95,16 +94,9 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
 
   beforeAll(async () => {
     tier = await startKuredTier({ nodes: NODES, periodSeconds: 1 });
-    const { cluster, daemons } = tier;
-    await createObjects(cluster.admin, agentAccessManifests());
-    const token = await cluster.serviceAccountToken(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 3 * 3600);
-    const agentKubeconfig = path.join(cluster.dir, 'patchwindow-agent.kubeconfig');
-    writeTokenKubeconfig(agentKubeconfig, cluster, AGENT_SERVICE_ACCOUNT, token);
-    for (const node of NODES) {
-      const sentinel = daemons.sandboxes.get(node)?.sentinelHostPath;
-      if (sentinel === undefined) throw new Error(`no sandbox for ${node}`);
-      agents.push(await startAgentProcess({ cluster, node, kubeconfig: agentKubeconfig, env: { PATCHWINDOW_AGENT_SENTINEL_FILE: sentinel } }));
-    }
+    const { cluster } = tier;
+    // the agents, with their manifests' RBAC, each watching its node's /var/run/reboot-required
+    await startTierAgents(tier, NODES, agents);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.adminKubeconfig);
     kube = new KubernetesCluster({ kubeConfig, source: 'test admin kubeconfig' });

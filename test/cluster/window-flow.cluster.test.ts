@@ -26,12 +26,12 @@ import { ALICE, BOB, testSettings } from '../support/engine-harness.ts';
 import { liveText, threadOf } from '../support/engine-scenario.ts';
 import { RecordingChat } from '../support/recording-chat.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, agentAccessManifests, startAgentProcess, writeTokenKubeconfig } from './harness/agent.ts';
 import type { AgentProcess } from './harness/agent.ts';
 import type { PodDisruptionBudget } from './harness/kube-types.ts';
 import { isNodeReady, isPodReady } from './harness/kube-types.ts';
 import { kuredMode, startKuredTier } from './harness/kured-tier.ts';
 import type { KuredTier } from './harness/kured-tier.ts';
+import { startTierAgents } from './harness/tier-agents.ts';
 import { createObjects, namespaceObject, workloadObjects } from './harness/objects.ts';
 
 const NODES = ['node-1', 'node-2', 'node-3'];
@@ -101,17 +101,9 @@ describe.skipIf(mode === 'missing')(`a maintenance window on a real API server (
 
   beforeAll(async () => {
     tier = await startKuredTier({ nodes: NODES, periodSeconds: 1 });
-    const { cluster, daemons } = tier;
+    const { cluster } = tier;
     // the agents, with their manifests' RBAC, each watching its node's /var/run/reboot-required
-    await createObjects(cluster.admin, agentAccessManifests());
-    const token = await cluster.serviceAccountToken(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 3 * 3600);
-    const agentKubeconfig = path.join(cluster.dir, 'patchwindow-agent.kubeconfig');
-    writeTokenKubeconfig(agentKubeconfig, cluster, AGENT_SERVICE_ACCOUNT, token);
-    for (const node of NODES) {
-      const sentinel = daemons.sandboxes.get(node)?.sentinelHostPath;
-      if (sentinel === undefined) throw new Error(`no sandbox for ${node}`);
-      agents.push(await startAgentProcess({ cluster, node, kubeconfig: agentKubeconfig, env: { PATCHWINDOW_AGENT_SENTINEL_FILE: sentinel } }));
-    }
+    await startTierAgents(tier, NODES, agents);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.adminKubeconfig);
     kube = new KubernetesCluster({ kubeConfig, source: 'test admin kubeconfig', onWatchError: (error) => watchErrors.push(error) });
