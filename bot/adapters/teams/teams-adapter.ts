@@ -183,6 +183,13 @@ export class TeamsAdapter {
           refuse(request, response, 401, 'unauthorized');
           return;
         }
+        if (isSigningKeysUnreachable(error)) {
+          // Not the caller's fault and not a bug: the token cannot be checked right now. 503 makes
+          // the Bot Framework retry; nothing was acted on.
+          this.#logger.warn({ reason: error.message }, 'Teams request refused: the Bot Framework signing keys cannot be fetched, so its token cannot be verified');
+          refuse(request, response, 503, 'cannot verify the token now');
+          return;
+        }
         this.#logger.error({ err: error }, 'Teams request failed');
         refuse(request, response, 500, 'internal error');
         return;
@@ -229,6 +236,11 @@ function withDates(activity: Activity): Activity {
 /** botframework-connector's AuthenticationError: a missing, malformed or invalid token. */
 function isAuthenticationError(error: unknown): error is Error {
   return error instanceof Error && (error as { statusCode?: unknown }).statusCode === 401;
+}
+
+/** botbuilder could not fetch the OpenID metadata or signing keys it verifies tokens with (its fetch failed). */
+function isSigningKeysUnreachable(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'FetchError' && /openid|\.well-known|keys/i.test(error.message);
 }
 
 /** The authentication settings in the names botbuilder reads; none at all without an app id. */
