@@ -217,6 +217,17 @@ describe('the safety net on a real API server', () => {
       const job5 = await c.admin.get<JobObject>(`${JOBS}/${reapJobName(5)}`);
       const job6 = await c.admin.get<JobObject>(`${JOBS}/${reapJobName(6)}`);
 
+      // A safety-net Job deleted by hand makes the deployment incomplete; deploying again restores it.
+      await c.admin.delete(`${JOBS}/${reapJobName(6)}`, { propagationPolicy: 'Background' });
+      const deadline = Date.now() + 30_000;
+      while ((await c.admin.find(`${JOBS}/${reapJobName(6)}`)) !== undefined) {
+        if (Date.now() > deadline) throw new Error('the deleted Job is still there after 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await kube.rebootDaemon()).toEqual({ present: true, windowId: 6, incomplete: `safety-net Job kured/${reapJobName(6)}` });
+      await kube.deployRebootDaemon(window(6, 10));
+      expect(await kube.rebootDaemon()).toEqual({ present: true, windowId: 6 });
+
       const played5 = await playJob(c, job5, 'reap-window-5');
       expect(await played5.process.exited, played5.process.output().slice(-3000)).toEqual({ code: 0, signal: null });
       expect(logLines(played5.process).at(-1)?.['msg']).toMatch(/^nothing to remove: kured in kured belongs to another window \(DaemonSet kured\/kured \(window 6\)/);

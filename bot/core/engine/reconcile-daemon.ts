@@ -23,8 +23,12 @@ export async function reconcileDaemon(context: EngineContext): Promise<void> {
     }
     return;
   }
-  if (active.state === 'open' && (!daemon.present || daemon.windowId !== active.id)) {
-    context.log.warn('kured is missing for the open window; deploying it', { window: active.id, deployedFor: daemon.windowId });
+  if (active.state === 'open' && (!daemon.present || daemon.windowId !== active.id || daemon.incomplete !== undefined)) {
+    if (daemon.incomplete !== undefined && daemon.present && daemon.windowId === active.id) {
+      context.log.warn('part of kured\'s deployment for the open window is gone; deploying it again', { window: active.id, missing: daemon.incomplete });
+    } else {
+      context.log.warn('kured is missing for the open window; deploying it', { window: active.id, deployedFor: daemon.windowId });
+    }
     try {
       await context.cluster.deployRebootDaemon({
         windowId: active.id,

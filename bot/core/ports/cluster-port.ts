@@ -47,6 +47,11 @@ export interface RebootDaemonStatus {
   readonly present: boolean;
   /** The window the deployed daemon was configured for. */
   readonly windowId: number | undefined;
+  /**
+   * Set when the daemon is there but part of what was deployed with it for its window is gone
+   * (e.g. its safety-net Job was deleted): deploying the window again restores it.
+   */
+  readonly incomplete?: string | undefined;
 }
 
 /** One entry of kured's lock: who holds it, since when, and for how long kured lets it be held. */

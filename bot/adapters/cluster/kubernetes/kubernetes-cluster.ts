@@ -41,7 +41,7 @@ import { objectRef, readObject, removeKuredResources } from './kured-removal.ts'
 import { kubernetesDrainSources } from './drain-sources.ts';
 import { DrainTracker } from './drain-tracker.ts';
 import { NodeWatch } from './node-watch.ts';
-import { COMPONENT_LABEL, REAPER_COMPONENT, reapJob } from './reap-job.ts';
+import { COMPONENT_LABEL, REAPER_COMPONENT, reapJob, reapJobName } from './reap-job.ts';
 import type { SafetyNetOptions } from './reap-job.ts';
 import { reaperAccessManifests } from './reaper-access.ts';
 
@@ -133,7 +133,12 @@ export class KubernetesCluster implements ClusterPort {
     // The built-in manifests label the DaemonSet; the kured chart can only annotate it (dsAnnotations).
     const label = daemonSet.metadata?.labels?.[WINDOW_LABEL] ?? daemonSet.metadata?.annotations?.[WINDOW_LABEL];
     const windowId = label !== undefined && /^\d+$/.test(label) ? Number(label) : undefined;
-    return { present: true, windowId };
+    if (windowId === undefined || this.#safetyNet === undefined) return { present: true, windowId };
+    // The safety net is part of the window's deployment: a Job deleted by hand is restored by the
+    // next reconcile, so a bot that dies later still cannot leave kured behind.
+    const job = objectRef('batch/v1', 'Job', reapJobName(windowId), this.#kured.namespace);
+    const present = (await readObject(this.#objects, job)) !== undefined;
+    return present ? { present: true, windowId } : { present: true, windowId, incomplete: `safety-net Job ${this.#kured.namespace}/${reapJobName(windowId)}` };
   }
 
   /** Server-side apply of every resource: the same window again changes nothing; another window's is updated in place. */

@@ -2,10 +2,30 @@
 // cordoned, drained, rebooted and uncordoned, kured removed, and what chat saw.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedCluster } from '../../../../../bot/adapters/cluster/simulated/simulated-cluster.ts';
+import type { RebootDaemonSpec, RebootDaemonStatus } from '../../../../../bot/core/ports/cluster-port.ts';
+import { ManualClock } from '../../../../support/manual-clock.ts';
 import { messageText } from '../../../../support/recording-chat.ts';
 import { ALICE, BOB, MALLORY, startEngineHarness, testSettings } from '../../../../support/engine-harness.ts';
 import type { EngineHarness } from '../../../../support/engine-harness.ts';
 import { tempDirs } from '../../../../support/temp-dirs.ts';
+
+/** The simulated cluster, whose daemon can lose part of its deployment until it is deployed again. */
+class PartlyDeletedCluster extends SimulatedCluster {
+  readonly deployed: number[] = [];
+  missing: string | undefined;
+
+  override async rebootDaemon(): Promise<RebootDaemonStatus> {
+    const status = await super.rebootDaemon();
+    return this.missing === undefined ? status : { ...status, incomplete: this.missing };
+  }
+
+  override deployRebootDaemon(spec: RebootDaemonSpec): Promise<void> {
+    this.deployed.push(spec.windowId);
+    this.missing = undefined;
+    return super.deployRebootDaemon(spec);
+  }
+}
 
 const dirs = tempDirs();
 const harnesses: EngineHarness[] = [];
@@ -120,6 +140,24 @@ describe('a maintenance window on the simulated cluster', () => {
     expect(await windowState(h, 1)).toBe('closed');
     expect((await h.cluster.rebootDaemon()).present).toBe(false);
     expect((await h.repositories.windows.get(1))?.closeReason).toBe('closed-early');
+  });
+
+  it('deploys the open window again when part of its deployment is gone (a deleted safety-net Job)', async () => {
+    const clock = new ManualClock('2026-11-25T12:00:00Z');
+    const cluster = new PartlyDeletedCluster(clock, { seed: 1 });
+    // Reconciled every 2 s here, so it happens well before the simulated nodes are all done.
+    const h = await startEngineHarness({ path: join(dirs.make(), 'p.db'), clock, cluster, settings: testSettings({ reconcileEveryMs: 2000 }) });
+    harnesses.push(h);
+    expect((await h.engine.command(ALICE, 'open 1h')).ok).toBe(true);
+    expect((await h.engine.action(BOB, 'approve', '1')).ok).toBe(true);
+    await h.step(0);
+    expect(await windowState(h, 1)).toBe('open');
+    expect(cluster.deployed).toEqual([1]);
+    cluster.missing = 'safety-net Job kured/patchwindow-reap-1';
+    await h.step(3000);
+    expect(cluster.deployed).toEqual([1, 1]);
+    expect(cluster.missing).toBeUndefined();
+    expect(await windowState(h, 1)).toBe('open');
   });
 
   it('removes a reboot daemon that runs outside any window', async () => {
