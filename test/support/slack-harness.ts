@@ -73,6 +73,8 @@ export interface SlackHarnessOptions {
   /** Socket Mode with this app token (no signing secret then). */
   readonly appToken?: string;
   readonly minPostIntervalMs?: number;
+  /** The adapter's cap on chat.update calls per real-time minute. Default Slack's (50). */
+  readonly updatesPerMinute?: number;
   /** Web API and response_url timeout. Default 3000. */
   readonly requestTimeoutMs?: number;
   /** Put something else behind the Slack route than the engine (e.g. a slow stub). */
@@ -102,6 +104,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     logger: log.logger,
     requestTimeoutMs: options.requestTimeoutMs ?? 3000,
     ...(options.minPostIntervalMs === undefined ? {} : { minPostIntervalMs: options.minPostIntervalMs }),
+    ...(options.updatesPerMinute === undefined ? {} : { updatesPerMinute: options.updatesPerMinute }),
   });
   const engine = new MaintenanceEngine({
     repositories,

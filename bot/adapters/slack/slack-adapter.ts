@@ -38,6 +38,8 @@ export interface SlackAdapterOptions {
   readonly requestTimeoutMs?: number;
   /** Least time between two posts to the channel. Default 1 s. */
   readonly minPostIntervalMs?: number;
+  /** chat.update calls in any rolling minute, across all messages. Default 50 (Slack's tier 3). */
+  readonly updatesPerMinute?: number;
   /** Real time: signature freshness, duplicate detection, post pacing. */
   readonly now?: () => number;
 }
@@ -94,6 +96,7 @@ export class SlackAdapter {
       channel: options.channel,
       now: this.#now,
       ...(options.minPostIntervalMs === undefined ? {} : { minPostIntervalMs: options.minPostIntervalMs }),
+      ...(options.updatesPerMinute === undefined ? {} : { updatesPerMinute: options.updatesPerMinute }),
     });
     this.routes = this.mode === 'http' ? [{ method: 'POST', path: SLACK_EVENTS_PATH, handle: (request, response) => {
       this.#handleHttp(request, response);

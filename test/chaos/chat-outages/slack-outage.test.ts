@@ -26,6 +26,8 @@ const cleanups: (() => Promise<void>)[] = [];
 /** The client's timeout: every hang costs this much real time. */
 const REQUEST_TIMEOUT_MS = 500;
 const NODES = 4;
+/** More chat.update calls per real minute than the whole run makes. */
+const UNCAPPED = 1_000_000;
 /** kured at its real pace (the bot deploys --period=1m), so the live message changes many times while the outage lasts. */
 const REAL_PACE = { kuredPeriodMs: 60_000, evictionIntervalMs: 2000, budgetRefusalMs: 30_000, shutdownMs: 60_000, bootMs: 45_000, kuredRestartMs: 20_000 };
 
@@ -58,12 +60,13 @@ interface Run {
 async function windowThroughOutage(seed: number, kinds: readonly OutageKind[]): Promise<Run> {
   const clock = new ManualClock('2026-11-25T12:00:00Z');
   const cluster = new SimulatedCluster(clock, { seed: 1, nodeCount: NODES, pendingAtStart: NODES, timings: REAL_PACE });
-  // Slack's own post limit is played by the injected 429s; the fake's real-time one is off.
+  // Slack's own limits are played by the injected 429s: the fake's real-time post limit is off, and
+  // so is the adapter's real-time cap on updates (hours of simulated updates pass in seconds).
   const fake = await FakeSlackApi.start({ stamp: () => clock.now().getTime(), postIntervalMs: 0 });
   cleanups.push(() => fake.close());
   const plan = new FaultPlan({ seed, rate: 0.5, kinds });
   fake.chaos = (method) => slackFault(plan.next(method));
-  const h = await startSlackHarness({ path: join(dirs.make(), 'p.db'), fake, clock, cluster, minPostIntervalMs: 0, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const h = await startSlackHarness({ path: join(dirs.make(), 'p.db'), fake, clock, cluster, minPostIntervalMs: 0, updatesPerMinute: UNCAPPED, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   cleanups.push(() => h.shutdown());
   const started = clock.now().getTime();
   plan.start();
