@@ -9,8 +9,8 @@ import { ConfigError } from '../bot/config/config-error.ts';
 import type { Random } from './core/timing.ts';
 import { livenessRoute, metricsRoute } from '../bot/adapters/http/health-routes.ts';
 import { DIRECTORY_CHECK_MS, DirectoryWatcher, WATCH_BACKOFF } from './adapters/directory-watcher.ts';
-import { loadKubeConfig } from './adapters/kube-config.ts';
-import { KubeNodeApi } from './adapters/kube-node-api.ts';
+import { HttpsNodeApi } from './adapters/https-node-api.ts';
+import { loadApiServerConnection } from './adapters/load-api-server-connection.ts';
 import { PrometheusAgentMetrics } from './adapters/prometheus-agent-metrics.ts';
 import { SentinelCommandDetector } from './adapters/sentinel-command-detector.ts';
 import { SentinelFileDetector } from './adapters/sentinel-file-detector.ts';
@@ -32,7 +32,7 @@ export interface AgentDependencies {
   readonly now?: () => Date;
   readonly timers?: Timers;
   readonly random?: Random;
-  /** Replaces the Kubernetes client, e.g. with an in-memory fake. */
+  /** Replaces the Kubernetes API calls, e.g. with an in-memory fake. */
   readonly nodeApi?: NodeApi;
 }
 
@@ -58,7 +58,7 @@ export async function startAgent(dependencies: AgentDependencies): Promise<Runni
   const random = dependencies.random ?? secureRandom;
   const stopping = new AbortController();
 
-  const api = dependencies.nodeApi ?? kubeNodeApi(dependencies, logger);
+  const api = dependencies.nodeApi ?? (await kubeNodeApi(dependencies, logger));
   const metrics = new PrometheusAgentMetrics(version);
   const detector: Detector =
     config.agent.sentinelCommand === undefined
@@ -125,11 +125,11 @@ function requireNodeName(nodeName: string | undefined): string {
   return nodeName;
 }
 
-function kubeNodeApi(dependencies: AgentDependencies, logger: Logger): NodeApi {
-  const loaded = loadKubeConfig({ kubeconfig: dependencies.config.cluster.kubeconfig, env: dependencies.env, homeDir: dependencies.homeDir });
+async function kubeNodeApi(dependencies: AgentDependencies, logger: Logger): Promise<NodeApi> {
+  const loaded = await loadApiServerConnection({ kubeconfig: dependencies.config.cluster.kubeconfig, env: dependencies.env, homeDir: dependencies.homeDir });
   if (loaded.skipped.length > 0) logger.warn({ skipped: loaded.skipped }, 'KUBECONFIG names files that do not exist; skipped, as kubectl does');
-  logger.info({ source: loaded.source, server: loaded.server }, 'Kubernetes API');
-  return new KubeNodeApi(loaded.kubeConfig);
+  logger.info({ source: loaded.source, server: loaded.server, auth: loaded.connection.auth }, 'Kubernetes API');
+  return new HttpsNodeApi(loaded.connection);
 }
 
 function fileWatcher(sentinelFile: string, agent: NodeAgent, timers: Timers, random: Random, logger: Logger): DirectoryWatcher {

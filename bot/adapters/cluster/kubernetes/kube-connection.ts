@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../../../agent/adapters/kube-config.ts';
+import { loadKubeConfig } from './kube-config.ts';
 import { ConfigError } from '../../../config/config-error.ts';
 
 export interface KubeConnectionSources {

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadKubeConfig } from '../../../../agent/adapters/kube-config.ts';
-import { ConfigError } from '../../../../bot/config/config-error.ts';
-import { tempDirs } from '../../../support/temp-dirs.ts';
+import { loadKubeConfig } from '../../../../../../bot/adapters/cluster/kubernetes/kube-config.ts';
+import { ConfigError } from '../../../../../../bot/config/config-error.ts';
+import { tempDirs } from '../../../../../support/temp-dirs.ts';
 
 const dirs = tempDirs();
 
