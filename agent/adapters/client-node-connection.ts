@@ -30,7 +30,7 @@ export async function clientNodeConnection(server: URL, current: CurrentContext,
       try {
         await kubeConfig.applyToHTTPSOptions(options);
       } catch (error: unknown) {
-        throw new CredentialError(`@kubernetes/client-node (${reason}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new CredentialError(`@kubernetes/client-node (${reason}): ${(error instanceof Error ? error.message : String(error)).trim()}`, { cause: error });
       }
       return options;
     },

@@ -85,7 +85,9 @@ export function transportError(error: unknown, verb: NodeApiVerb, resource: Node
 function describeTransportError(error: Error): string {
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'request timed out';
   const code = errorCode(error) ?? errorCode(error.cause);
-  return code === undefined || error.message.includes(code) ? error.message : `${error.message} (${code})`;
+  // OpenSSL's messages are a dump of its error queue; its `reason` is the readable part.
+  const message = 'reason' in error && typeof error.reason === 'string' && error.reason !== '' ? error.reason : error.message;
+  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
 }
 
 function errorCode(error: unknown): string | undefined {

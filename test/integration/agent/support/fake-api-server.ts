@@ -2,11 +2,14 @@
 // for one Node: GET, merge-patch of metadata, strategic-merge-patch of status (conditions merged
 // by type). It refuses other patch content types with 415, as the real server does, records
 // every request, and can be told to fail or hang. Not a Kubernetes API server: the cluster tier
-// has the real one.
+// has the real one. With `tls` it serves HTTPS and, given a client CA, accepts a verified client
+// certificate instead of the bearer token.
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 
 export interface RecordedRequest {
@@ -15,7 +18,14 @@ export interface RecordedRequest {
   readonly query: URLSearchParams;
   readonly contentType: string | undefined;
   readonly authorization: string | undefined;
+  /** The common name of the verified client certificate, if one was presented. */
+  readonly clientCertificate: string | undefined;
   readonly body: unknown;
+}
+
+export interface FakeApiServerOptions {
+  /** PEM; `ca` verifies client certificates, which are asked for but not required (as kube-apiserver does). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer };
 }
 
 interface Condition {
@@ -46,7 +56,7 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
-export async function startFakeApiServer(nodeName: string): Promise<FakeApiServer> {
+export async function startFakeApiServer(nodeName: string, options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const token = 'test-token-not-secret';
   const node: StoredNode = {
     name: nodeName,
@@ -59,7 +69,7 @@ export async function startFakeApiServer(nodeName: string): Promise<FakeApiServe
   const hanging = new Set<ServerResponse>();
 
   const state: { override: Override | undefined } = { override: undefined };
-  const server = createServer((incoming, response) => {
+  const listener: RequestListener = (incoming, response) => {
     void readBody(incoming).then((text) => {
       const url = new URL(incoming.url ?? '/', 'http://localhost');
       const request: RecordedRequest = {
@@ -68,6 +78,7 @@ export async function startFakeApiServer(nodeName: string): Promise<FakeApiServe
         query: url.searchParams,
         contentType: incoming.headers['content-type'],
         authorization: incoming.headers.authorization,
+        clientCertificate: clientCommonName(incoming),
         body: text === '' ? undefined : (JSON.parse(text) as unknown),
       };
       requests.push(request);
@@ -86,9 +97,14 @@ export async function startFakeApiServer(nodeName: string): Promise<FakeApiServe
       response.writeHead(answer.status, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(answer.body));
     });
-  });
+  };
+  const { tls } = options;
+  const server =
+    tls === undefined
+      ? createServer(listener)
+      : createHttpsServer({ key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: false }) }, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url,
@@ -149,7 +165,7 @@ export async function startFakeApiServer(nodeName: string): Promise<FakeApiServe
 }
 
 function handle(node: StoredNode, request: RecordedRequest, token: string): { status: number; body: unknown } {
-  if (request.authorization !== `Bearer ${token}`) return status(401, 'Unauthorized');
+  if (request.authorization !== `Bearer ${token}` && request.clientCertificate === undefined) return status(401, 'Unauthorized');
   const match = /^\/api\/v1\/nodes\/([^/]+)(\/status)?$/.exec(request.path);
   if (match === null) return status(404, 'the server could not find the requested resource');
   if (match[1] !== node.name) return status(404, `nodes "${match[1] ?? ''}" not found`);
@@ -190,6 +206,13 @@ function mergeInto(target: Record<string, string>, patch: Record<string, string 
     if (value === null) Reflect.deleteProperty(target, key);
     else target[key] = value;
   }
+}
+
+function clientCommonName(request: IncomingMessage): string | undefined {
+  const socket = request.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || socket.getPeerCertificate === undefined) return undefined;
+  const commonName = socket.getPeerCertificate().subject.CN;
+  return typeof commonName === 'string' && commonName !== '' ? commonName : undefined;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
