@@ -13,8 +13,7 @@ const HTTP_GRACE_MS = 5_000;
 export async function runAgentCommand(sources: ConfigSources): Promise<void> {
   const config = loadConfig(sources);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  // Loaded here, not at the top: the Kubernetes client takes over a second to import, which the
-  // CLI's other commands should not pay.
+  // Loaded here, not at the top: the CLI's other commands should not pay for the agent's modules.
   const { startAgent } = await import('../../agent/main.ts');
   const starting = startAgent({ config, logger, version: VERSION, env: sources.env, homeDir: homedir() });
   // Handlers go in before start-up finishes, so a signal that arrives meanwhile still stops cleanly.

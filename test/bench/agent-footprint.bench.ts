@@ -3,7 +3,10 @@
 // agent's own figures are agent_rss_mb and agent_idle_cpu_pct (cluster.bench.ts).
 // - RSS after importing a module set and 2 s of settling (no forced GC, as a running process):
 //   Node alone, one tiny .ts file (Node's type stripping loads its transformer), the Kubernetes
-//   client, the settings loader (zod), the agent's own graph (also with a 1 MiB V8 semi-space),
+//   client (the bot's; the agent talks to the API server on node:https and imports client-node
+//   only for kubeconfig users with exec plugins, auth providers or basic auth), the libraries
+//   the agent does load (yaml, prom-client, pino), the settings loader (zod), the agent's own
+//   graph (also with a 1 MiB V8 semi-space),
 //   what `patchwindow agent` really loads (bot/cli.ts imports every command up front, the bot's
 //   too), and the bot's composition root.
 // - Idle CPU over IDLE_PROBE_MS of processes that do nothing but what the agent does when idle:
@@ -44,7 +47,10 @@ interface Stage {
 const STAGES: Readonly<Record<string, Stage>> = {
   agent_import_rss_mb_node: { modules: [], what: 'Node 24 with nothing imported' },
   agent_import_rss_mb_typescript: { modules: ['bot/version.ts'], what: 'one 3-line .ts file: Node loads its type-stripping transformer' },
-  agent_import_rss_mb_client_node: { modules: ['@kubernetes/client-node'], what: '@kubernetes/client-node (JavaScript, no .ts)' },
+  agent_import_rss_mb_client_node: { modules: ['@kubernetes/client-node'], what: '@kubernetes/client-node (JavaScript, no .ts): the bot\'s client; the agent imports it only for exec/auth-provider/basic-auth kubeconfigs' },
+  agent_import_rss_mb_yaml: { modules: ['yaml'], what: 'yaml (the agent reads kubeconfig files with it; the settings loader too)' },
+  agent_import_rss_mb_prom_client: { modules: ['prom-client'], what: 'prom-client (the agent\'s /metrics)' },
+  agent_import_rss_mb_pino: { modules: ['pino'], what: 'pino (the logger)' },
   agent_import_rss_mb_config: { modules: ['bot/config/load-config.ts'], what: 'the settings loader (zod schemas of every setting)' },
   agent_import_rss_mb_agent_graph: { modules: AGENT_GRAPH, what: 'the agent command and agent/main.ts only (what an agent needs)' },
   agent_import_rss_mb_agent_graph_semispace_1: { modules: AGENT_GRAPH, nodeFlags: ['--max-semi-space-size=1'], what: 'the same with node --max-semi-space-size=1 (V8 young generation 1 MiB)' },
