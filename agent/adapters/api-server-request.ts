@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
+import { CredentialError } from './api-server-connection.ts';
 import type { ApiServerConnection } from './api-server-connection.ts';
 
 export interface ApiRequest {
@@ -123,14 +124,14 @@ function readBody(response: IncomingMessage, maxBytes: number): Promise<string> 
   });
 }
 
+/** Credentials (an exec plugin may hang) count against the request's deadline too. */
 async function untilDeadline<T>(work: Promise<T>, deadline: AbortSignal, timeoutMs: number): Promise<T> {
   // Given up on at the deadline, a late failure must not become an unhandled rejection.
   work.catch(() => undefined);
-  if (deadline.aborted) throw new ApiTimeoutError(`no answer within ${String(timeoutMs)} ms`);
   let onAbort: (() => void) | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     onAbort = () => {
-      reject(new ApiTimeoutError(`no credentials within ${String(timeoutMs)} ms`));
+      reject(new CredentialError(`none within ${String(timeoutMs)} ms (the credential plugin has not answered)`));
     };
     deadline.addEventListener('abort', onAbort, { once: true });
   });

@@ -6,8 +6,13 @@ import type { RequestOptions } from 'node:https';
 import { CredentialError } from './api-server-connection.ts';
 import type { ApiServerConnection } from './api-server-connection.ts';
 import type { CurrentContext } from './kubeconfig-connection.ts';
+import { KubeconfigFileError } from './kubeconfig-file.ts';
 
 export async function clientNodeConnection(server: URL, current: CurrentContext, reason: string): Promise<ApiServerConnection> {
+  if (server.protocol === 'http:' && current.cluster.fields['insecure-skip-tls-verify'] !== true) {
+    // client-node would refuse it at every request; better said once, at start.
+    throw new KubeconfigFileError(`${current.cluster.file}: "${current.cluster.name}": ${reason} needs @kubernetes/client-node, which refuses a plain http:// server unless insecure-skip-tls-verify is true`);
+  }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   // Only the current context, its cluster and its user, paths already absolute: client-node

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpsNodeApi } from '../../../agent/adapters/https-node-api.ts';
 import { loadApiServerConnection } from '../../../agent/adapters/load-api-server-connection.ts';
 import { NodeApiError } from '../../../agent/ports/node-api.ts';
+import { ConfigError } from '../../../bot/config/config-error.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
 import { startFakeApiServer } from './support/fake-api-server.ts';
 import type { FakeApiServer } from './support/fake-api-server.ts';
@@ -88,5 +89,26 @@ describe('the client-node fallback', () => {
     expect(error).toBeInstanceOf(NodeApiError);
     expect(error).toMatchObject({ status: undefined, message: 'get nodes node-a: no credentials for the API server: @kubernetes/client-node (exec plugin plugin.sh): not logged in; run the login first' });
     expect(server.requests).toEqual([]);
+  });
+
+  it('gives up on a plugin that does not answer within the request deadline', async () => {
+    const directory = dirs.make();
+    server = await startFakeApiServer('node-a');
+    const file = kubeconfigWithPlugin(directory, server.url, ['insecure-skip-tls-verify: true'], '#!/bin/sh\nexec sleep 2\n');
+    const { connection } = await loadApiServerConnection({ kubeconfig: file, env: {}, homeDir: directory });
+    const error: unknown = await new HttpsNodeApi(connection, { timeoutMs: 300 }).readNode('node-a').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: undefined, message: 'get nodes node-a: no credentials for the API server: none within 300 ms (the credential plugin has not answered)' });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('refuses at start a plain http:// server that client-node would refuse at every request', async () => {
+    const directory = dirs.make();
+    server = await startFakeApiServer('node-a');
+    const file = kubeconfigWithPlugin(directory, server.url, [], '#!/bin/sh\nexit 1\n');
+    const error: unknown = await loadApiServerConnection({ kubeconfig: file, env: {}, homeDir: directory }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      `KUBECONFIG=${JSON.stringify(file)}: cannot load the kubeconfig: ${file}: "exec": exec plugin plugin.sh needs @kubernetes/client-node, which refuses a plain http:// server unless insecure-skip-tls-verify is true`,
+    );
   });
 });
