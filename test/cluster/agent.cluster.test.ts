@@ -282,6 +282,10 @@ describe('node agent on a real control plane', () => {
     const { cluster } = ctx();
     const node2 = agent('node-2');
     const pendingCondition = conditionOf(nodeNow('node-2'), REBOOT_REQUIRED_CONDITION);
+    // lastTransitionTime has one-second resolution: a clear within the second of the pending
+    // transition would rightly carry the same time, so clear in a later second.
+    const pendingSecond = Date.parse(pendingCondition?.lastTransitionTime ?? '');
+    if (Number.isFinite(pendingSecond)) await delay(Math.max(0, pendingSecond + 1000 - Date.now())); // a wall-clock boundary, not a wait for state
     const cleared = observe('node-2', 'cleared', (n) => reports(n, false));
     const removedAt = performance.now();
     node2.clear();
