@@ -7,9 +7,9 @@
 // once, and no reboot outside the approved window (harness/reboot-invariant.ts).
 // Points: requested, awaiting approval, approved, opening (kured's DaemonSet just created), open
 // with a node draining (it was just cordoned), open with a node rebooting (it just went NotReady),
-// closing (kured's DaemonSet being deleted), closed. One run per point per CI run (8 windows, about
-// 5 minutes on 2 cores), not the issue's three: the time is compressed instead (a 3 minute window,
-// 1 s kured period, 1 s reboots). The safety-net Job is off here (no kubelet runs Jobs in this
+// closing (kured's DaemonSet being deleted), closed. Three runs per point (24 windows, about 8
+// minutes on 2 cores; CHAOS_CRASH_ROUNDS changes it), with time compressed: a 3 minute window, 1 s
+// kured period, 1 s reboots. The safety-net Job is off here (no kubelet runs Jobs in this
 // tier; safety-net.cluster.test.ts plays it): kured's removal is the restarted bot's alone.
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -41,6 +41,16 @@ const dirs = tempDirs();
 
 type Point = 'requested' | 'awaiting-approval' | 'approved' | 'opening' | 'draining' | 'rebooting' | 'closing' | 'closed';
 const POINTS: readonly Point[] = ['requested', 'awaiting-approval', 'approved', 'opening', 'draining', 'rebooting', 'closing', 'closed'];
+const ROUNDS = rounds(process.env.CHAOS_CRASH_ROUNDS);
+/** Every point once per round, the rounds one after the other. */
+const RUNS: readonly { readonly point: Point; readonly round: number }[] = Array.from({ length: ROUNDS }, (_, index) => POINTS.map((point) => ({ point, round: index + 1 }))).flat();
+
+function rounds(text: string | undefined): number {
+  if (text === undefined || text === '') return 3;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`CHAOS_CRASH_ROUNDS must be a whole number of rounds (1 or more), not ${JSON.stringify(text)}`);
+  return value;
+}
 
 async function until<T>(description: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>, context: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -70,6 +80,7 @@ interface AuditRow {
 
 interface RunFigures {
   readonly point: Point;
+  readonly round: number;
   readonly killedIn: string;
   readonly windowState: string;
   readonly closedLateMs: number;
@@ -129,14 +140,14 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
     if (problems.length > 0) throw new AggregateError(problems, 'teardown failed');
   });
 
-  it.each(POINTS)('killed at %s, restarted on the same database: window closed on time, kured gone, every message once, audit complete', async (point) => {
+  it.each(RUNS)('killed at $point (round $round), restarted on the same database: window closed on time, kured gone, every message once, audit complete', async ({ point, round }) => {
     if (tier === undefined || kube === undefined || slack === undefined || nodeInformer === undefined || dsInformer === undefined || recorder === undefined) throw new Error('not started');
     const { cluster, daemons } = tier;
     const fake = slack;
     const k = kube;
     const nodes = nodeInformer;
     const daemonSets = dsInformer;
-    const db = path.join(dirs.make(`patchwindow-crash-${point}-`), 'patchwindow.db');
+    const db = path.join(dirs.make(`patchwindow-crash-${point}-${round}-`), 'patchwindow.db');
     const channel = FAKE_CHANNEL;
     const messagesBefore = fake.topLevel().length;
     const repliesBefore = fake.topLevel().reduce((sum, message) => sum + fake.replies(message.ts).length, 0);
@@ -144,7 +155,7 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
 
     const startBot = async (): Promise<{ process: ManagedProcess; base: string }> => {
       generation += 1;
-      const name = `patchwindow-bot-${point}-${generation}`;
+      const name = `patchwindow-bot-${point}-${round}-${generation}`;
       const bot = cluster.supervisor.start(name, process.execPath, [CLI, 'bot'], {
         logFile: path.join(cluster.dir, 'logs', `${name}.log`),
         cwd: cluster.dir,
@@ -207,7 +218,7 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
     if (point === 'draining') killOn((fire) => nodes.onEvent((_type, node) => { if (node.spec?.unschedulable === true && isNodeReady(node)) fire(); }));
     if (point === 'rebooting') killOn((fire) => nodes.onEvent((_type, node) => { if (!isNodeReady(node)) fire(); }));
 
-    await command(bot.base, ALICE, `open ${WINDOW_MINUTES}m --reason "crash at ${point}"`);
+    await command(bot.base, ALICE, `open ${WINDOW_MINUTES}m --reason "crash at ${point}, round ${round}"`);
     if (point === 'requested') {
       await until('window #1 requested', 30_000, async () => ((await state()) === 'requested' ? true : undefined));
       await kill();
@@ -286,6 +297,7 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
     await runningBot.process.exited;
     figures.push({
       point,
+      round,
       killedIn,
       windowState: closed.state,
       closedLateMs: closedAt - endAt,
@@ -298,7 +310,7 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
 
   it('across every run: no reboot outside an approved window', () => {
     if (recorder === undefined) throw new Error('not started');
-    expect(figures.length).toBe(POINTS.length);
+    expect(figures.length).toBe(RUNS.length);
     const invariant = checkInvariant(recorder.signs(), intervals);
     process.stdout.write(`${invariant.line} (crash anywhere: ${figures.length} runs, ${figures.length} SIGKILLs)\n`);
     writeChaosResult('crash-anywhere', {
@@ -309,7 +321,7 @@ describe.skipIf(mode === 'missing')(`chaos: the real bot killed with SIGKILL at 
       messagesInOutbox: figures.reduce((sum, run) => sum + run.outboxPostsAndReplies, 0),
       messagesInSlack: figures.reduce((sum, run) => sum + run.slackMessages, 0),
       perRun: figures,
-      note: 'real bot process SIGKILLed once per lifecycle point and restarted on the same database; kured stand-in when CLUSTER_KURED=standin',
+      note: `real bot process SIGKILLed at each lifecycle point, ${ROUNDS} rounds, and restarted on the same database; kured stand-in when CLUSTER_KURED=standin`,
     });
     expect(invariant.outside, invariant.line).toEqual([]);
     expect(invariant.reboots).toBe(figures.length * NODES.length);
