@@ -39,6 +39,12 @@ const CREDENTIAL_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked'
 const CREDENTIAL_RETRY_MS = 60_000;
 /** chat.update is tier 3: Slack documents "50+ per minute" per workspace; 50 keeps clear of 429s. */
 export const SLACK_UPDATES_PER_MINUTE = 50;
+/**
+ * The minute the cap counts over, with a second of slack: an update is counted when it leaves and
+ * Slack counts it when it arrives, so uneven transit times could otherwise put a 51st in Slack's minute
+ * (the progress bench saw exactly that once).
+ */
+export const SLACK_UPDATE_WINDOW_MS = 61_000;
 
 export class SlackChat implements ChatPort {
   readonly platform = 'slack' as const;
@@ -55,7 +61,7 @@ export class SlackChat implements ChatPort {
     this.#minPostIntervalMs = options.minPostIntervalMs ?? 1000;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#updates = new RateWindow({ count: options.updatesPerMinute ?? SLACK_UPDATES_PER_MINUTE, perMs: 60_000 });
+    this.#updates = new RateWindow({ count: options.updatesPerMinute ?? SLACK_UPDATES_PER_MINUTE, perMs: SLACK_UPDATE_WINDOW_MS });
   }
 
   updateWaitMs(): number {
