@@ -95,7 +95,7 @@ async function queueWindowOutput(
 ): Promise<void> {
   const now = context.clock.now();
   const nodes = await repositories.nodeProgress.list(window.id);
-  const message = renderWindowMessage({ window, nodes, plan: context.memory.plans.get(window.id), now });
+  const message = renderWindowMessage({ window, nodes, plan: context.memory.plans.get(window.id), now, fourEyes: context.settings.approvals.fourEyes });
   const key = liveMessageKey(window.id);
   await repositories.outbox.enqueue({ kind, key, message }, now);
   for (const reply of output.replies ?? []) await repositories.outbox.enqueue({ kind: 'reply', threadKey: key, message: reply }, now);

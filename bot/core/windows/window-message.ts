@@ -40,9 +40,11 @@ export interface WindowMessageInput {
   readonly nodes: readonly NodeProgress[];
   readonly plan: WindowPlan | undefined;
   readonly now: Date;
+  /** Whether the requester is barred from approving (the card says who may approve). Default true. */
+  readonly fourEyes?: boolean;
 }
 
-export function renderWindowMessage({ window, nodes, plan, now }: WindowMessageInput): ChatMessage {
+export function renderWindowMessage({ window, nodes, plan, now, fourEyes = true }: WindowMessageInput): ChatMessage {
   const state = window.paused ? `${window.state}, paused ⏸️` : window.state;
   const title = `${WINDOW_ICON[window.state]} Maintenance window ${windowLabel(window)}: ${state}`;
   const blocks: MessageBlock[] = [
@@ -56,7 +58,7 @@ export function renderWindowMessage({ window, nodes, plan, now }: WindowMessageI
   } else if (window.state === 'open' || window.state === 'closing' || window.state === 'closed') {
     blocks.push({ kind: 'context', text: 'No node in this window needs a reboot.' });
   }
-  const decision = decisionLine(window);
+  const decision = decisionLine(window, fourEyes);
   if (decision !== undefined) blocks.push({ kind: 'context', text: decision });
   if (window.state === 'requested') {
     blocks.push({
@@ -112,11 +114,11 @@ function describeRequest(window: MaintenanceWindow): string {
   return `${origin} · ${selector} · concurrency ${window.concurrency}${reason}`;
 }
 
-function decisionLine(window: MaintenanceWindow): string | undefined {
+function decisionLine(window: MaintenanceWindow, fourEyes: boolean): string | undefined {
   if (window.state === 'requested') {
     if (!window.approvalRequired) return undefined;
     const expires = window.approvalExpiresAt === undefined ? '' : `; the request expires at ${formatTime(window.approvalExpiresAt, window.zone)}`;
-    return `Needs approval by an approver other than the requester${expires}.`;
+    return `Needs approval by an approver${fourEyes ? ' other than the requester' : ''}${expires}.`;
   }
   if (window.decidedBy !== undefined && window.decidedAt !== undefined) {
     const verb = window.state === 'rejected' ? 'Rejected' : 'Approved';

@@ -129,6 +129,16 @@ describe('deciding on a request', () => {
     expect(await pendingNodes(h)).toEqual(PENDING);
   });
 
+  it('with four-eyes off, lets the requester approve their own request, and the card does not say otherwise', async () => {
+    const h = await harness(testSettings({ approvals: { ...testSettings().approvals, fourEyes: false } }));
+    await h.engine.command(ALICE, 'open 1h');
+    await h.step(0);
+    expect(liveText(h.chat, 1)).toContain('Needs approval by an approver; the request expires');
+    expect(liveText(h.chat, 1)).not.toContain('other than the requester');
+    expect((await h.engine.action(ALICE, 'approve', '1')).ok).toBe(true);
+    expect(await windowState(h, 1)).not.toBe('requested');
+  });
+
   it('lets the requester withdraw (reject) their own request, though not approve it', async () => {
     const h = await harness();
     await h.engine.command(ALICE, 'open 1h');

@@ -75,6 +75,11 @@ describe('renderWindowMessage: a request awaiting approval', () => {
     expect(contextTexts(render(aWindow({ approvalExpiresAt: undefined })))).toEqual(['Needs approval by an approver other than the requester.']);
   });
 
+  it('with four-eyes off, does not bar the requester', () => {
+    const window = aWindow({ approvalExpiresAt: undefined });
+    expect(contextTexts(renderWindowMessage({ window, nodes: [], plan: undefined, now: NOW, fourEyes: false }))).toEqual(['Needs approval by an approver.']);
+  });
+
   it('shows the expiry in the window zone', () => {
     const window = aWindow({ zone: 'America/New_York', approvalExpiresAt: new Date('2026-11-25T15:45:00Z') });
 
