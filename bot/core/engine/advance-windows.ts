@@ -4,7 +4,7 @@ import { matchesLabels, parseLabelSelector } from '../cluster/label-selector.ts'
 import type { NodeSnapshot } from '../ports/cluster-port.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
 import { closeProgress, durationMs, initialProgress } from '../windows/node-progress.ts';
-import type { NodeProgress } from '../windows/node-progress.ts';
+import type { NodeProgress, NodeState } from '../windows/node-progress.ts';
 import { applyWindowEvent } from '../windows/window-lifecycle.ts';
 import type { WindowEvent } from '../windows/window-lifecycle.ts';
 import { formatElapsed } from '../windows/window-message.ts';
@@ -183,13 +183,16 @@ function planText(plan: WindowPlan, window: MaintenanceWindow): string {
   return `🚀 Opening window #${window.id}: ${plan.nodes.length} node(s) to reboot (${plan.nodes.join(', ')}); ${estimate}; ${fit}.`;
 }
 
+/** States in which kured has cordoned the node and not yet uncordoned it; without kured nobody will. */
+const LEFT_CORDONED: ReadonlySet<NodeState> = new Set(['cordoned', 'draining', 'drain-blocked', 'rebooting', 'back', 'stuck']);
+
 function summaryText(window: MaintenanceWindow, progress: readonly NodeProgress[]): string {
   const lines = [`🏁 Window #${window.id} closed (${window.closeReason ?? 'ended'}). kured removed.`];
   for (const node of progress) {
     const took = durationMs(node);
     if (node.state === 'done') lines.push(`✅ ${node.node}: rebooted in ${took === undefined ? '?' : formatElapsed(took)}`);
     else if (node.state === 'skipped') lines.push(`⏭️ ${node.node}: left over, the window ended before its turn`);
-    else lines.push(`⚠️ ${node.node}: left ${node.state}${node.blockedBy === undefined ? '' : ` (${node.blockedBy})`}; check it`);
+    else lines.push(`⚠️ ${node.node}: left ${node.state}${node.blockedBy === undefined ? '' : ` (${node.blockedBy})`}; ${LEFT_CORDONED.has(node.state) ? `it stays cordoned (kured is gone before it could uncordon it): check it, then \`kubectl uncordon ${node.node}\`` : 'check it'}`);
   }
   if (progress.length === 0) lines.push('No node needed a reboot.');
   return lines.join('\n');

@@ -75,7 +75,7 @@ describe('a window that ends before every node is done', () => {
     expect(summary[0]).toBe('🏁 Window #1 closed (ended). kured removed.');
     for (const name of skipped) expect(summary).toContain(`⏭️ ${name}: left over, the window ended before its turn`);
     for (const name of done) expect(summary).toContainEqual(expect.stringMatching(new RegExp(`^✅ ${name}: rebooted in \\d+s$`)));
-    expect(summary).toContain('⚠️ sim-node-1: left rebooting; check it');
+    expect(summary).toContain('⚠️ sim-node-1: left rebooting; it stays cordoned (kured is gone before it could uncordon it): check it, then `kubectl uncordon sim-node-1`');
     expect(liveText(h.chat, 1)).toContain('2/4 done');
     expect(liveText(h.chat, 1)).toContain('⏭️ sim-node-3: skipped');
     expect(await auditActions(h.repositories, 'window:1')).toEqual([
@@ -125,7 +125,7 @@ describe('a node that does not come back from its reboot', () => {
     expect((await h.repositories.windows.get(1))?.closeReason).toBe('ended');
     expect((await h.cluster.rebootDaemon()).present).toBe(false);
     const summary = summaryOf(h).split('\n');
-    expect(summary).toContain(`⚠️ ${name}: left stuck; check it`);
+    expect(summary).toContain(`⚠️ ${name}: left stuck; it stays cordoned (kured is gone before it could uncordon it): check it, then \`kubectl uncordon ${name}\``);
     const others = [...before.keys()].filter((node) => node !== name && ['sim-node-1', 'sim-node-3', 'sim-node-5', 'sim-node-6'].includes(node));
     for (const other of others) expect(summary).toContain(`⏭️ ${other}: left over, the window ended before its turn`);
     const after = await bootIds(h);
