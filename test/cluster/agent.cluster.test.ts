@@ -4,7 +4,7 @@
 // observed through a watch, with a deadline. Measured (test-results/cluster/agent-latency.json):
 // detection latency (sentinel created -> the watch shows the annotation) over 100 touches, and
 // the agent process's RSS and idle CPU.
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ import {
   REBOOT_REQUIRED_SINCE_ANNOTATION,
   rfc3339,
 } from '../../agent/core/node-contract.ts';
+import { HttpsNodeApi } from '../../agent/adapters/https-node-api.ts';
+import { loadApiServerConnection } from '../../agent/adapters/load-api-server-connection.ts';
+import { NodeApiError } from '../../agent/ports/node-api.ts';
 import { VERSION } from '../../bot/version.ts';
 import {
   AGENT_NAMESPACE,
@@ -349,6 +352,38 @@ describe('node agent on a real control plane', () => {
     expect(view.labels).toEqual(before.labels);
     expect(view.condition).toMatchObject({ type: REBOOT_REQUIRED_CONDITION, status: 'False', reason: 'SentinelFile', message: before.condition?.message });
     expect(isNodeReady(repaired)).toBe(true);
+  });
+
+  it('in a pod: the ServiceAccount directory (token and CA) reaches the API server, and a rotated token is used from the next request on', async () => {
+    const { cluster } = ctx();
+    const serviceAccountDir = mkdtempSync(path.join(cluster.dir, 'serviceaccount-'));
+    // as the kubelet does: the new file is written beside the old and renamed over it
+    const mount = (file: string, content: string): void => {
+      writeFileSync(path.join(serviceAccountDir, `.${file}.new`), content);
+      renameSync(path.join(serviceAccountDir, `.${file}.new`), path.join(serviceAccountDir, file));
+    };
+    mount('ca.crt', cluster.caPem);
+    mount('token', await cluster.serviceAccountToken(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 3600));
+    const loaded = await loadApiServerConnection({
+      kubeconfig: undefined,
+      env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(cluster.apiPort) },
+      homeDir: serviceAccountDir,
+      serviceAccountDir,
+    });
+    expect(loaded).toMatchObject({ source: 'in-cluster ServiceAccount', server: `https://127.0.0.1:${String(cluster.apiPort)}` });
+    const api = new HttpsNodeApi(loaded.connection);
+    const probe = 'test.patchwindow.dev/in-cluster-probe';
+    await api.patchNodeMetadata('node-1', { metadata: { annotations: { [probe]: 'first token' } } });
+    expect((await api.readNode('node-1')).metadata?.annotations?.[probe]).toBe('first token');
+
+    mount('token', 'a-token-the-api-server-never-issued');
+    const refused = await api.readNode('node-1').then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(NodeApiError);
+    expect(refused).toMatchObject({ status: 401 });
+
+    mount('token', await cluster.serviceAccountToken(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 3600));
+    await api.patchNodeMetadata('node-1', { metadata: { annotations: { [probe]: null } } });
+    expect((await api.readNode('node-1')).metadata?.annotations?.[probe]).toBeUndefined();
   });
 
   it('its ServiceAccount token can do the agent job and nothing more (403 for everything else)', async () => {
