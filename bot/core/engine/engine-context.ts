@@ -7,6 +7,7 @@ import type { ClusterPort, NodeSnapshot } from '../ports/cluster-port.ts';
 import type { EngineMetrics } from '../ports/metrics-port.ts';
 import type { Repositories, Transactions } from '../ports/repositories.ts';
 import type { NewWindow } from '../ports/window-repository.ts';
+import type { ApproverGroups } from '../windows/approval-policy.ts';
 import type { MaintenanceWindow } from '../windows/maintenance-window.ts';
 import type { WindowPlan } from '../windows/window-plan.ts';
 import { renderWindowMessage } from '../windows/window-message.ts';
@@ -27,6 +28,8 @@ export interface EngineDependencies {
   readonly outboxChanged: () => void;
   /** Node outcomes and durations for Prometheus; nothing is reported without it. */
   readonly metrics?: EngineMetrics | undefined;
+  /** Members of the approver groups as last read from the chat platform (a snapshot; no I/O). */
+  readonly approverGroups?: (() => ApproverGroups) | undefined;
 }
 
 /** Mutable knowledge the engine keeps between calls; everything that matters is also stored. */

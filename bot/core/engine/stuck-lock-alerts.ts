@@ -53,7 +53,7 @@ export async function releaseStuckLock(context: EngineContext, actor: Actor, tar
     });
     return { ok: false, text };
   };
-  const allowed = mayReleaseLock(actor.id, context.settings.approvals);
+  const allowed = mayReleaseLock(actor.id, context.settings.approvals, context.approverGroups?.());
   if (!allowed.allowed) return refuse(allowed.reason, `refused: ${allowed.reason}`);
   if (isHoldMarkerOf(holder, PAUSE_LOCK_OWNER)) return refuse('pause hold', `${holder} is patchwindow's own pause hold; "resume" gives it back`);
 

@@ -75,7 +75,7 @@ export async function decide(context: EngineContext, actor: Actor, decision: 'ap
     await refuse(context, actor, decision, windowId, 'no such window', surface);
     return { ok: false, text: `no window #${windowId}` };
   }
-  const check = mayDecide(actor.id, window, decision, context.settings.approvals, context.clock.now());
+  const check = mayDecide(actor.id, window, decision, context.settings.approvals, context.clock.now(), context.approverGroups?.());
   if (!check.allowed) {
     await refuse(context, actor, decision, windowId, check.reason, surface);
     return { ok: false, text: `refused: ${check.reason}` };

@@ -1,8 +1,8 @@
 // Who may approve or reject a request: an approver other than the requester (four-eyes, unless
 // switched off); the requester may withdraw; nobody once it expired or was decided.
 import { describe, expect, it } from 'vitest';
-import { mayDecide, mayReleaseLock } from '../../../../../bot/core/windows/approval-policy.ts';
-import type { ApprovalSettings } from '../../../../../bot/core/windows/approval-policy.ts';
+import { isApprover, mayDecide, mayReleaseLock } from '../../../../../bot/core/windows/approval-policy.ts';
+import type { ApprovalSettings, ApproverGroups } from '../../../../../bot/core/windows/approval-policy.ts';
 import { WINDOW_STATES } from '../../../../../bot/core/windows/maintenance-window.ts';
 import { aWindow } from '../../../../support/window-fixtures.ts';
 
@@ -164,5 +164,35 @@ describe('mayReleaseLock', () => {
   it('refuses everyone else, naming who may', () => {
     expect(mayReleaseLock(MALLORY, FOUR_EYES)).toEqual({ allowed: false, reason: 'console:mallory is not an approver; ask one of: console:alice, console:bob' });
     expect(mayReleaseLock('slack:U0ALICE', FOUR_EYES).allowed).toBe(false);
+  });
+});
+
+describe('approver groups', () => {
+  const ONCALL = 'slack-group:S0ONCALL';
+  const WITH_GROUP: ApprovalSettings = { approvers: [ALICE, ONCALL], fourEyes: true };
+  const GROUPS: ApproverGroups = new Map([[ONCALL, new Set(['slack:U0CAROL', 'slack:U0DAVE'])]]);
+  const SLACK_REQUEST = aWindow({ requestedBy: 'slack:U0DAVE', approvalExpiresAt: EXPIRES });
+
+  it('a member of an approver group is an approver; others, and a group nobody has read yet, are not', () => {
+    expect(isApprover('slack:U0CAROL', WITH_GROUP.approvers, GROUPS)).toBe(true);
+    expect(isApprover(ALICE, WITH_GROUP.approvers, GROUPS)).toBe(true);
+    expect(isApprover('slack:U0MALLORY', WITH_GROUP.approvers, GROUPS)).toBe(false);
+    expect(isApprover('slack:U0CAROL', WITH_GROUP.approvers, new Map())).toBe(false);
+    // a group's id is not a person: acting as the group's id grants nothing
+    expect(isApprover(ONCALL, [ALICE], GROUPS)).toBe(false);
+  });
+
+  it('lets a group member decide, and keeps four-eyes for a member who requested', () => {
+    expect(mayDecide('slack:U0CAROL', SLACK_REQUEST, 'approve', WITH_GROUP, BEFORE_EXPIRY, GROUPS)).toEqual({ allowed: true });
+    expect(mayDecide('slack:U0DAVE', SLACK_REQUEST, 'approve', WITH_GROUP, BEFORE_EXPIRY, GROUPS)).toEqual({ allowed: false, reason: 'four-eyes: someone other than the requester must approve' });
+    expect(mayDecide('slack:U0MALLORY', SLACK_REQUEST, 'approve', WITH_GROUP, BEFORE_EXPIRY, GROUPS)).toEqual({
+      allowed: false,
+      reason: 'slack:U0MALLORY is not an approver; ask one of: console:alice, slack-group:S0ONCALL',
+    });
+  });
+
+  it('lets a group member release a stuck lock', () => {
+    expect(mayReleaseLock('slack:U0CAROL', WITH_GROUP, GROUPS)).toEqual({ allowed: true });
+    expect(mayReleaseLock('slack:U0CAROL', WITH_GROUP).allowed).toBe(false);
   });
 });
