@@ -12,6 +12,7 @@ import { healthRoutes } from './adapters/http/health-routes.ts';
 import type { Route, RunningHttpServer } from './adapters/http/http-server.ts';
 import { Readiness } from './adapters/http/readiness.ts';
 import type { SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import { SLACK_GROUP_PREFIX } from './adapters/slack/slack-user-groups.ts';
 import type { TeamsAdapterOptions } from './adapters/teams/teams-adapter.ts';
 import type { Logger } from './adapters/logging/create-logger.ts';
 import { createMetrics } from './adapters/metrics/create-metrics.ts';
@@ -110,6 +111,8 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
   const channel = consoleEnabled ? new ConsoleChannel({ now, idPrefix: `c${now().getTime().toString(36)}-` }) : undefined;
   const chat: ChatPort = channel ?? slack?.chat ?? teams?.chat ?? new LogChat(logger);
   const log = engineLog(logger);
+  // Slack user groups among the approvers: their members are read from Slack, the engine checks a snapshot.
+  const approverGroups = slack?.approverGroups(config.approvals.approvers);
   const engine = new MaintenanceEngine({
     repositories,
     transactions: new SqliteTransactions(store.database),
@@ -122,6 +125,7 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
       outboxNudge.nudge();
     },
     metrics: metrics.engine,
+    approverGroups: approverGroups?.needed === true ? () => approverGroups.snapshot() : undefined,
   });
   const dispatcher = new OutboxDispatcher({
     outbox: repositories.outbox,
@@ -168,6 +172,7 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
   const abandonStart = async (error: unknown): Promise<never> => {
     await ticking.stop();
     await delivery.stop();
+    approverGroups?.stop();
     await slack?.stop(0);
     await teams?.stop(0);
     await engine.stop();
@@ -187,6 +192,10 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
       await abandonStart(error);
     }
     readiness.ready(part);
+  }
+  await approverGroups?.start();
+  if (slack === undefined && config.approvals.approvers.some((approver) => approver.startsWith(SLACK_GROUP_PREFIX))) {
+    logger.warn({ approvers: config.approvals.approvers }, 'PATCHWINDOW_APPROVERS names Slack user groups, but Slack is not the chat platform: nobody is an approver through them');
   }
   if (teams !== undefined) {
     if (!config.approvals.approvers.some((approver) => approver.startsWith('teams:'))) {
@@ -218,6 +227,7 @@ export async function startBot({ config, logger, version, now, shutdown }: BotDe
       readiness.notReady('shutdown', 'shutting down');
       console?.close();
       // Answers in progress get a short grace of their own: the HTTP server's comes after.
+      approverGroups?.stop();
       await slack?.stop(Math.min(graceMs, 2000));
       await teams?.stop(Math.min(graceMs, 2000));
       await ticking.stop();

@@ -112,7 +112,8 @@ export const CLUSTER_MODES = ['auto', 'sim', 'kube'] as const;
 export const KURED_METHODS = ['manifests', 'helm'] as const;
 export const CONSOLE_MODES = ['auto', 'on', 'off'] as const;
 const CONSOLE_USER = /^[a-z][a-z0-9_-]{0,31}$/;
-const ACTOR_ID = /^(console|slack|teams):[A-Za-z0-9._@-]{1,128}$/;
+/** A person (`console:`, `slack:`, `teams:`) or a Slack user group (`slack-group:` and its S… id). */
+const APPROVER_ID = /^((console|slack|teams):[A-Za-z0-9._@-]{1,128}|slack-group:S[A-Z0-9]{2,30})$/;
 
 export const settings = {
   'http.host': setting({
@@ -521,12 +522,12 @@ export const settings = {
   'approvals.approvers': setting({
     path: 'approvals.approvers',
     env: 'PATCHWINDOW_APPROVERS',
-    schema: z.array(z.string().regex(ACTOR_ID)).max(200),
+    schema: z.array(z.string().regex(APPROVER_ID)).max(200),
     defaultValue: ['console:alice', 'console:bob', 'console:carol'],
     defaultText: 'console:alice,console:bob,console:carol',
     fromEnv: asList,
-    expected: 'a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>',
-    description: 'Who may approve or reject windows.',
+    expected: 'a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>, or Slack user groups such as slack-group:S0123ABCD',
+    description: 'Who may approve or reject windows. A Slack user group (`slack-group:<id>`) counts its members, read with `usergroups.users.list` at start and every 5 minutes (the Slack app then needs the `usergroups:read` scope).',
   }),
   'approvals.fourEyes': setting({
     path: 'approvals.fourEyes',

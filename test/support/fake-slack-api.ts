@@ -95,6 +95,8 @@ export class FakeSlackApi {
   readonly ephemerals: Record<string, unknown>[] = [];
   /** Modals opened with views.open: the trigger id and the view as sent, with the id the fake gave it. */
   readonly views: FakeView[] = [];
+  /** User groups by id (S…) with their members' user ids, for usergroups.users.list. */
+  readonly userGroups = new Map<string, string[]>();
   readonly responses: FakeResponse[] = [];
   /** 429s answered because a channel got posts too fast (not injected faults). */
   rateLimited = 0;
@@ -412,6 +414,11 @@ export class FakeSlackApi {
         const id = `V0FAKE${String(this.views.length + 1).padStart(4, '0')}`;
         this.views.push({ id, triggerId, view: opened });
         answer({ ok: true, view: { ...opened, id, team_id: this.#options.teamId, state: { values: {} }, hash: `${Date.now()}.fakehash` } });
+        return;
+      }
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(typeof args['usergroup'] === 'string' ? args['usergroup'] : '');
+        answer(members === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: [...members] });
         return;
       }
       default:

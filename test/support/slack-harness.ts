@@ -106,15 +106,19 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     ...(options.minPostIntervalMs === undefined ? {} : { minPostIntervalMs: options.minPostIntervalMs }),
     ...(options.updatesPerMinute === undefined ? {} : { updatesPerMinute: options.updatesPerMinute }),
   });
+  const settings = options.settings ?? slackTestSettings();
+  // as the composition root: Slack user groups among the approvers are read through the adapter
+  const approverGroups = adapter.approverGroups(settings.approvals.approvers);
   const engine = new MaintenanceEngine({
     repositories,
     transactions: new SqliteTransactions(store.database),
     cluster,
     clock,
-    settings: options.settings ?? slackTestSettings(),
+    settings,
     log: engineLog,
     simulation: cluster,
     outboxChanged: () => undefined,
+    approverGroups: approverGroups.needed ? () => approverGroups.snapshot() : undefined,
   });
   const dispatcher = new OutboxDispatcher({ outbox: repositories.outbox, chat: adapter.chat, clock, log: engineLog, minUpdateIntervalMs: 1000, maxBackoffMs: 60_000 });
   adapter.attach(options.inbound ?? engine);
@@ -124,6 +128,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     cluster.advanceTo(clock.now());
     await engine.start();
     await adapter.start();
+    await approverGroups.start();
     await dispatcher.deliverDue();
   } catch (error: unknown) {
     await adapter.stop(0);
@@ -151,6 +156,7 @@ export async function startSlackHarness(options: SlackHarnessOptions): Promise<S
     step,
     runUntil,
     async shutdown() {
+      approverGroups.stop();
       await adapter.stop(2000);
       await engine.stop();
       await server.stop(1000);

@@ -14,6 +14,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { SlackChat } from './slack-chat.ts';
 import { registerSlackInbound } from './slack-inbound.ts';
 import { readSlackBody } from './slack-request-body.ts';
+import { SlackUserGroups } from './slack-user-groups.ts';
 import { RecentDeliveries } from '../chat/recent-deliveries.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -104,6 +105,11 @@ export class SlackAdapter {
   }
 
   /** Where commands and clicks go. Call before start(). */
+  /** The members of the user groups among `approvers`, read with this adapter's Web API client. */
+  approverGroups(approvers: readonly string[], refreshMs?: number): SlackUserGroups {
+    return new SlackUserGroups({ client: this.#client, approvers, logger: this.#logger, ...(refreshMs === undefined ? {} : { refreshMs }) });
+  }
+
   attach(inbound: ChatInbound): void {
     this.#inbound = inbound;
   }

@@ -164,9 +164,9 @@ describe('loadConfig sources', () => {
   });
 
   it('reads lists, booleans and durations from the environment and the file', () => {
-    writeYaml('approvals:\n  approvers: [console:alice, slack:U012AB3CD]\n  requestTtl: 90m\n  fourEyes: false\n');
+    writeYaml('approvals:\n  approvers: [console:alice, slack:U012AB3CD, slack-group:S0ONCALL1]\n  requestTtl: 90m\n  fourEyes: false\n');
     const config = load({ PATCHWINDOW_CONSOLE_USERS: 'dan, erin', PATCHWINDOW_APPROVAL_LEAD: '12h' });
-    expect(config.approvals).toMatchObject({ approvers: ['console:alice', 'slack:U012AB3CD'], requestTtlMs: 5_400_000, fourEyes: false, leadMs: 43_200_000 });
+    expect(config.approvals).toMatchObject({ approvers: ['console:alice', 'slack:U012AB3CD', 'slack-group:S0ONCALL1'], requestTtlMs: 5_400_000, fourEyes: false, leadMs: 43_200_000 });
     expect(config.console.users).toEqual(['dan', 'erin']);
   });
 
@@ -196,7 +196,8 @@ describe('loadConfig bad values: one line naming the key, the value and what is 
     ['bad duration', { PATCHWINDOW_REQUEST_TTL: 'two hours' }, 'PATCHWINDOW_REQUEST_TTL="two hours" (environment): expected a duration like 30m or 2h (at most 7d)'],
     ['duration too long', { PATCHWINDOW_NOT_BACK_AFTER: '2d' }, 'PATCHWINDOW_NOT_BACK_AFTER="2d" (environment): expected a duration like 15m (at most 1d)'],
     ['bad boolean', { PATCHWINDOW_FOUR_EYES: 'yes' }, 'PATCHWINDOW_FOUR_EYES="yes" (environment): expected true or false'],
-    ['bad approver', { PATCHWINDOW_APPROVERS: 'alice' }, 'PATCHWINDOW_APPROVERS="alice" (environment): expected a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>'],
+    ['bad approver', { PATCHWINDOW_APPROVERS: 'alice' }, 'PATCHWINDOW_APPROVERS="alice" (environment): expected a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>, or Slack user groups such as slack-group:S0123ABCD'],
+    ['Slack user group by handle', { PATCHWINDOW_APPROVERS: 'slack-group:@oncall' }, 'PATCHWINDOW_APPROVERS="slack-group:@oncall" (environment): expected a list of actor ids such as console:alice, slack:U012AB3CD, teams:<AAD object id>, or Slack user groups such as slack-group:S0123ABCD'],
     ['bad console user', { PATCHWINDOW_CONSOLE_USERS: 'Alice Smith' }, 'PATCHWINDOW_CONSOLE_USERS="Alice Smith" (environment): expected a list of 1 to 20 lower-case user names, e.g. alice,bob,carol'],
     ['short console token', { PATCHWINDOW_CONSOLE_TOKEN: 'short' }, 'PATCHWINDOW_CONSOLE_TOKEN="****" (environment): expected a random string of at least 16 characters without spaces'],
     ['unknown cluster mode', { PATCHWINDOW_CLUSTER: 'aks' }, 'PATCHWINDOW_CLUSTER="aks" (environment): expected one of auto, sim, kube'],

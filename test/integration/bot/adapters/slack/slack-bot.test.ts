@@ -67,6 +67,19 @@ describe('the bot with SLACK_BOT_TOKEN', () => {
     expect(fake.callsTo('auth.test')).toHaveLength(1);
   });
 
+  it('reads a Slack user group named among the approvers at start, and a member of it approves', async () => {
+    fake.userGroups.set('S0ONCALL01', ['U0CAROL001']);
+    const { base } = await boot(slackEnv({ PATCHWINDOW_APPROVERS: 'slack:U0ALICE001,slack-group:S0ONCALL01' }));
+    expect(fake.callsTo('usergroups.users.list').map((call) => call.args['usergroup'])).toEqual(['S0ONCALL01']);
+    const request = fake.responseUrl();
+    expect((await postSigned(`${base}/slack/events`, slashCommandBody({ text: 'open 1h', userId: 'U0ALICE001', userName: 'alice', responseUrl: request }))).status).toBe(200);
+    await fake.waitFor(() => fake.responses.some((response) => request.endsWith(`/response/${response.id}`)));
+    const approval = fake.responseUrl();
+    expect((await postSigned(`${base}/slack/events`, slashCommandBody({ text: 'approve 1', userId: 'U0CAROL001', userName: 'carol', responseUrl: approval }))).status).toBe(200);
+    await fake.waitFor(() => fake.responses.some((response) => approval.endsWith(`/response/${response.id}`)));
+    expect(fake.responses.find((response) => approval.endsWith(`/response/${response.id}`))?.body['text']).toBe('You approved window #1.');
+  });
+
   it('keeps the web console as the chat platform when PATCHWINDOW_CONSOLE=on, and says Slack is not connected', async () => {
     const { base, log } = await boot(slackEnv({ PATCHWINDOW_CONSOLE: 'on' }));
     expect((await fetch(`${base}/`)).status).toBe(200);
