@@ -124,7 +124,20 @@ function fallbackReason(current: CurrentContext, fields: readonly string[]): str
   if (isMapping(exec)) return `exec plugin ${typeof exec['command'] === 'string' ? basename(exec['command']) : '(no command)'}`;
   if (isMapping(provider)) return `auth-provider ${typeof provider['name'] === 'string' ? provider['name'] : '(unnamed)'}`;
   if (fields.includes('username') || fields.includes('password')) return 'basic auth';
-  return `proxy ${optionalString(current.cluster, 'proxy-url') ?? ''}`;
+  return `proxy ${withoutCredentials(optionalString(current.cluster, 'proxy-url') ?? '')}`;
+}
+
+/** The description goes to the start-up log: a proxy URL's user and password must not. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return parsed.href;
+    parsed.username = '';
+    parsed.password = '';
+    return `${parsed.href} (credentials not shown)`;
+  } catch {
+    return '(a proxy URL that is not a URL)';
+  }
 }
 
 function optionalString(entry: KubeconfigEntry, field: string): string | undefined {

@@ -105,4 +105,12 @@ describe('kubeconfigConnection', () => {
     // client-node puts basic auth in `auth`, which node:https turns into the Authorization header.
     expect((await basic.requestOptions()).auth).toBe('admin:secret');
   });
+
+  it('describes a proxy without the user and password its URL may carry (the description is logged)', async () => {
+    const proxied = await connect('insecure-skip-tls-verify: true, proxy-url: "http://ops:hunter22@proxy.example:3128"', 'token: abc');
+    expect(proxied.auth).toBe('proxy http://proxy.example:3128/ (credentials not shown) (through @kubernetes/client-node)');
+    expect(proxied.auth).not.toContain('hunter22');
+    const plain = await connect('insecure-skip-tls-verify: true, proxy-url: "http://proxy.example:3128"', 'token: abc');
+    expect(plain.auth).toBe('proxy http://proxy.example:3128/ (through @kubernetes/client-node)');
+  });
 });
