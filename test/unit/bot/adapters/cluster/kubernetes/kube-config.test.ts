@@ -4,34 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../../../../../bot/adapters/cluster/kubernetes/kube-config.ts';
 import { ConfigError } from '../../../../../../bot/config/config-error.ts';
 import { tempDirs } from '../../../../../support/temp-dirs.ts';
+import { kubeconfigText as kubeconfig } from '../../../../../support/kubeconfig-text.ts';
 
 const dirs = tempDirs();
 
 afterEach(() => {
   dirs.removeAll();
 });
-
-function kubeconfig(server: string, context = 'test'): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    `current-context: ${context}`,
-    'clusters:',
-    `- name: ${context}`,
-    '  cluster:',
-    `    server: ${server}`,
-    'users:',
-    `- name: ${context}`,
-    '  user:',
-    '    token: not-a-real-token',
-    'contexts:',
-    `- name: ${context}`,
-    '  context:',
-    `    cluster: ${context}`,
-    `    user: ${context}`,
-    '',
-  ].join('\n');
-}
 
 function failure(run: () => unknown): string {
   try {
