@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpsNodeApi } from '../../../agent/adapters/https-node-api.ts';
 import { loadApiServerConnection } from '../../../agent/adapters/load-api-server-connection.ts';
-import { NodeApiError } from '../../../agent/ports/node-api.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
+import { nodeApiFailure as failure } from './support/node-api-failure.ts';
 import { startFakeApiServer } from './support/fake-api-server.ts';
 import type { FakeApiServer } from './support/fake-api-server.ts';
 import { CLIENT_NAME, SERVER_NAME, makeTestCertificates } from './support/test-certificates.ts';
@@ -51,15 +51,6 @@ function kubeconfig(url: string, cluster: readonly string[], user: readonly stri
 async function api(file: string): Promise<HttpsNodeApi> {
   const { connection } = await loadApiServerConnection({ kubeconfig: file, env: {}, homeDir: dirs.make() });
   return new HttpsNodeApi(connection, { timeoutMs: 5000 });
-}
-
-async function failure(call: Promise<unknown>): Promise<NodeApiError> {
-  const error: unknown = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(NodeApiError);
-  return error as NodeApiError;
 }
 
 const CLIENT_FILES = ['client-certificate: clientCert.pem', 'client-key: clientKey.pem'];

@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIELD_MANAGER, HttpsNodeApi } from '../../../agent/adapters/https-node-api.ts';
 import { loadApiServerConnection } from '../../../agent/adapters/load-api-server-connection.ts';
-import { NodeApiError } from '../../../agent/ports/node-api.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
+import { nodeApiFailure as failure } from './support/node-api-failure.ts';
 import { startFakeApiServer } from './support/fake-api-server.ts';
 import type { FakeApiServer } from './support/fake-api-server.ts';
 
@@ -25,15 +25,6 @@ async function api(options: { timeoutMs?: number; maxResponseBytes?: number } = 
   const directory = dirs.make();
   const { connection } = await loadApiServerConnection({ kubeconfig: server.writeKubeconfig(directory), env: {}, homeDir: directory });
   return new HttpsNodeApi(connection, options);
-}
-
-async function failure(call: Promise<unknown>): Promise<NodeApiError> {
-  const error: unknown = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(NodeApiError);
-  return error as NodeApiError;
 }
 
 describe('HttpsNodeApi', () => {
